@@ -1,0 +1,184 @@
+//! Outbound HTTP through the host. Only origins the plugin declared (or the operator granted)
+//! are reachable, redirects are not followed, and secrets go in headers as `{{secret:KEY}}`.
+
+use crate::__private::intake::plugin::http as wire;
+use crate::Error;
+
+pub use wire::HttpError;
+
+/// An outbound request. Build it, then [`Request::send`] it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: String,
+    url: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub fn new(method: &str, url: impl Into<String>) -> Request {
+        Request { method: method.into(), url: url.into(), query: Vec::new(), headers: Vec::new(), body: None }
+    }
+
+    pub fn get(url: impl Into<String>) -> Request {
+        Request::new("GET", url)
+    }
+
+    pub fn post(url: impl Into<String>) -> Request {
+        Request::new("POST", url)
+    }
+
+    /// Append a query parameter; it is percent-encoded.
+    pub fn query(mut self, key: &str, value: impl ToString) -> Request {
+        self.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// `Authorization: Bearer <secret>`, the secret filled in by the host.
+    pub fn bearer_secret(self, secret_key: &str) -> Request {
+        self.header("Authorization", format!("Bearer {{{{secret:{secret_key}}}}}"))
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// The URL with its query string, as it will be sent.
+    pub fn url(&self) -> String {
+        if self.query.is_empty() {
+            return self.url.clone();
+        }
+        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.query).finish();
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}{query}", self.url)
+    }
+
+    /// Send it. Host refusals and transport failures become [`Error`]s that say whether a
+    /// retry can help; any HTTP status is a response (see [`Response::error_for_status`]).
+    pub fn send(self) -> Result<Response, Error> {
+        let request = wire::Request {
+            url: self.url(),
+            method: self.method,
+            headers: self.headers,
+            body: self.body,
+        };
+        wire::send(&request)
+            .map(|r| Response { status: r.status, headers: r.headers, body: r.body })
+            .map_err(Error::from)
+    }
+}
+
+impl From<HttpError> for Error {
+    fn from(e: HttpError) -> Error {
+        match e {
+            HttpError::Denied(why) => Error::Config(format!("the host refused the request: {why}")),
+            HttpError::Timeout => Error::Transient("request timed out".into()),
+            HttpError::TooLarge => Error::InvalidData("response larger than the host allows".into()),
+            HttpError::RequestLimit => Error::Transient("this call made as many requests as the host allows".into()),
+            HttpError::Failed(why) => Error::Transient(format!("request failed: {why}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON, or [`Error::InvalidData`] saying where it stopped making sense.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::InvalidData(format!("unreadable JSON body (HTTP {}): {e}; starts: {}", self.status, self.snippet()))
+        })
+    }
+
+    /// The start of the body, for error messages.
+    pub fn snippet(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        text.chars().take(300).collect()
+    }
+
+    /// Seconds from a `Retry-After` header, when it gives seconds.
+    pub fn retry_after(&self) -> Option<u32> {
+        self.header("retry-after").and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The usual meaning of an HTTP status as a contract error: 401/403 auth, 429 rate
+    /// limited (with `Retry-After`), 408 and 5xx transient, other 4xx invalid data.
+    /// `message` is what the processor said, where the plugin could read it.
+    pub fn status_error(&self, message: Option<String>) -> Option<Error> {
+        let message = message.unwrap_or_else(|| self.snippet());
+        let message = format!("HTTP {}: {message}", self.status);
+        match self.status {
+            200..=299 => None,
+            401 | 403 => Some(Error::Auth(message)),
+            429 => Some(Error::RateLimited(self.retry_after())),
+            408 | 500..=599 => Some(Error::Transient(message)),
+            _ => Some(Error::InvalidData(message)),
+        }
+    }
+
+    /// `Ok(self)` for a 2xx status, else [`Response::status_error`].
+    pub fn error_for_status(self) -> Result<Response, Error> {
+        match self.status_error(None) {
+            None => Ok(self),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, headers: &[(&str, &str)]) -> Response {
+        Response {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: b"{\"error\":\"nope\"}".to_vec(),
+        }
+    }
+
+    #[test]
+    fn query_is_encoded_and_appended() {
+        let r = Request::get("https://x.test/v1/charges?limit=100")
+            .query("created[gte]", 5)
+            .query("q", "a b&c");
+        assert_eq!(r.url(), "https://x.test/v1/charges?limit=100&created%5Bgte%5D=5&q=a+b%26c");
+    }
+
+    #[test]
+    fn statuses_map_to_contract_errors() {
+        assert!(response(200, &[]).error_for_status().is_ok());
+        assert!(matches!(response(401, &[]).error_for_status(), Err(Error::Auth(m)) if m.contains("nope")));
+        assert!(matches!(response(429, &[("Retry-After", "7")]).error_for_status(), Err(Error::RateLimited(Some(7)))));
+        assert!(matches!(response(429, &[]).error_for_status(), Err(Error::RateLimited(None))));
+        assert!(matches!(response(503, &[]).error_for_status(), Err(Error::Transient(_))));
+        assert!(matches!(response(400, &[]).error_for_status(), Err(Error::InvalidData(_))));
+    }
+
+    #[test]
+    fn bearer_secret_is_a_placeholder() {
+        let r = Request::get("https://x.test").bearer_secret("api_key");
+        assert_eq!(r.headers, vec![("Authorization".to_string(), "Bearer {{secret:api_key}}".to_string())]);
+    }
+}

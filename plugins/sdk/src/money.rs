@@ -1,0 +1,68 @@
+//! Amounts as people and exports write them, read into minor units without floats.
+
+/// Reads "$1,234.56", "1234.5", "-$5.00", "($5.00)", "USD 20" into cents.
+/// None when it is not an amount or has more than two decimals.
+pub fn parse_cents(text: &str) -> Option<i64> {
+    let mut s = text.trim();
+    // At most one sign: a leading or trailing-currency "-", or accounting parentheses.
+    let mut signs = 0;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        signs += 1;
+        s = inner.trim();
+    }
+    if let Some(rest) = s.strip_prefix('-') {
+        signs += 1;
+        s = rest.trim_start();
+    }
+    s = s.strip_prefix("USD").unwrap_or(s).trim_start();
+    s = s.strip_prefix('$').unwrap_or(s).trim_start();
+    if let Some(rest) = s.strip_prefix('-') {
+        signs += 1;
+        s = rest;
+    }
+    if signs > 1 {
+        return None;
+    }
+    let negative = signs == 1;
+    let digits: String = s.chars().filter(|c| *c != ',').collect();
+    let (whole, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    if whole.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    let cents = whole.checked_mul(100)?.checked_add(frac)?;
+    Some(if negative { -cents } else { cents })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cents;
+
+    #[test]
+    fn reads_the_ways_exports_write_money() {
+        assert_eq!(parse_cents("$1,234.56"), Some(123_456));
+        assert_eq!(parse_cents("1234.5"), Some(123_450));
+        assert_eq!(parse_cents("25"), Some(2_500));
+        assert_eq!(parse_cents("-$5.00"), Some(-500));
+        assert_eq!(parse_cents("$-5.00"), Some(-500));
+        assert_eq!(parse_cents("($5.00)"), Some(-500));
+        assert_eq!(parse_cents(" USD 20 "), Some(2_000));
+        assert_eq!(parse_cents(".99"), Some(99));
+        assert_eq!(parse_cents("0"), Some(0));
+    }
+
+    #[test]
+    fn refuses_what_is_not_money() {
+        for bad in ["", "$", "abc", "1.234", "12a", "1.2.3", "--5", "99999999999999999999"] {
+            assert_eq!(parse_cents(bad), None, "{bad:?}");
+        }
+    }
+}

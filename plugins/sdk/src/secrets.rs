@@ -1,0 +1,10 @@
+//! Work done with a secret by the host, so the plugin never holds it.
+
+use crate::Error;
+
+/// True when one of `signatures` is HMAC-SHA256 of `data` keyed with the integration's secret
+/// `key`. The host compares in constant time. A missing secret is a configuration error.
+pub fn verify_hmac_sha256(key: &str, data: &[u8], signatures: &[Vec<u8>]) -> Result<bool, Error> {
+    crate::__private::intake::plugin::secrets::verify_hmac_sha256(key, data, signatures)
+        .map_err(Error::Config)
+}

@@ -1,0 +1,128 @@
+//! A plugin that attacks its host. The `attack` setting picks the attack; `target` is a URL
+//! for the network attacks. `check` runs it and reports what it got as the account name, so a
+//! test can assert that nothing leaked.
+
+use intake_plugin_sdk::http::Request;
+use intake_plugin_sdk::{export_plugin, Account, Capabilities, Error, Plugin, PluginInfo, Result, Setting, Settings};
+use std::hint::black_box;
+
+/// Declared but never served: the network tests grant their loopback servers explicitly.
+const DECLARED: &str = "https://declared.invalid:443";
+
+struct Hostile;
+
+impl Plugin for Hostile {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            id: "hostile".into(),
+            name: "Hostile test guest".into(),
+            version: "0.0.0".into(),
+            settings: vec![
+                Setting::text("attack", "Attack", "Which attack check runs."),
+                Setting::text("target", "Target", "A URL for the network attacks."),
+                Setting::secret("api_key", "API key", "A secret it must never see.", &[DECLARED]),
+            ],
+            outbound: vec![DECLARED.into()],
+            capabilities: Capabilities::FETCH,
+            organization: None,
+        }
+    }
+
+    fn check(settings: &Settings) -> Result<Account> {
+        let target = settings.get_or("target", "");
+        let got = match settings.require("attack")? {
+            "endless-loop" => endless_loop(),
+            "memory-bomb" => memory_bomb(),
+            "deep-recursion" => recurse(0).to_string(),
+            "panic" => panic!("hostile guest panics on purpose"),
+            "stdout-flood" => stdout_flood(),
+            "read-file" => read_files(),
+            "read-env" => read_env(),
+            "echo-settings" => format!("{:?}", settings),
+            "request" => send(Request::get(target))?,
+            "follow-redirect" => follow_redirect(target)?,
+            "secret-header" => send(Request::get(target).bearer_secret("api_key"))?,
+            "secret-in-url" => send(Request::get(format!("{target}?key={{{{secret:api_key}}}}")))?,
+            "secret-in-body" => send(Request::post(target).body("key={{secret:api_key}}"))?,
+            "flood" => flood(target),
+            "huge-response" => send(Request::get(target)).map(|body| body.len().to_string())?,
+            other => return Err(Error::Config(format!("unknown attack `{other}`"))),
+        };
+        Ok(Account { id: "hostile".into(), name: got, livemode: false })
+    }
+}
+
+fn endless_loop() -> String {
+    let mut n: u64 = 0;
+    loop {
+        n = black_box(n.wrapping_add(1));
+    }
+}
+
+fn memory_bomb() -> String {
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    loop {
+        hoard.push(black_box(vec![7u8; 1 << 20]));
+    }
+}
+
+fn recurse(depth: u64) -> u64 {
+    let pad = black_box([depth; 64]);
+    recurse(black_box(depth + 1)) + pad[0]
+}
+
+fn stdout_flood() -> String {
+    let line = "x".repeat(1023);
+    for _ in 0..(64 * 1024) {
+        println!("{line}");
+    }
+    "flooded".into()
+}
+
+fn read_files() -> String {
+    let tries = ["/etc/passwd", "/proc/self/environ", ".", "/"];
+    tries
+        .iter()
+        .map(|path| match std::fs::read(path) {
+            Ok(bytes) => format!("{path}: READ {} bytes", bytes.len()),
+            Err(e) => match std::fs::read_dir(path) {
+                Ok(_) => format!("{path}: LISTED"),
+                Err(_) => format!("{path}: denied ({e})"),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn read_env() -> String {
+    let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+    let args: Vec<String> = std::env::args().collect();
+    format!("env={vars:?} args={args:?}")
+}
+
+/// The response body as text, or the host's refusal as an error.
+fn send(request: Request) -> Result<String> {
+    let response = request.send()?;
+    Ok(String::from_utf8_lossy(&response.body).into_owned())
+}
+
+fn follow_redirect(target: &str) -> Result<String> {
+    let response = Request::get(target).send()?;
+    match response.header("location") {
+        Some(next) if (300..400).contains(&response.status) => send(Request::get(next)),
+        _ => Ok(format!("no redirect: HTTP {}", response.status)),
+    }
+}
+
+fn flood(target: &str) -> String {
+    let (mut sent, mut refused) = (0, 0);
+    for _ in 0..10_000 {
+        match Request::get(target).send() {
+            Ok(_) => sent += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    format!("sent={sent} refused={refused}")
+}
+
+export_plugin!(Hostile);
