@@ -1,0 +1,752 @@
+//! The HTTP side: Stripe's list and retrieve endpoints with its pagination, filters,
+//! `expand[]`, auth and error bodies, over the seeded [`Dataset`]s.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::generate::{Dataset, Generator};
+use super::objects::*;
+use super::{Fault, Mode};
+
+/// One mode's data and an index of where each object is.
+pub(crate) struct ModeState {
+    pub generator: Generator,
+    /// id -> position in its list.
+    index: HashMap<String, usize>,
+    /// balance transaction id -> the payout that settled it.
+    payout_of: HashMap<String, String>,
+}
+
+impl ModeState {
+    pub fn new(generator: Generator) -> ModeState {
+        let mut state = ModeState {
+            generator,
+            index: HashMap::new(),
+            payout_of: HashMap::new(),
+        };
+        state.reindex();
+        state
+    }
+
+    pub fn data(&self) -> &Dataset {
+        &self.generator.data
+    }
+
+    pub fn reindex(&mut self) {
+        let d = &self.generator.data;
+        let mut index = HashMap::new();
+        fn add<'a>(index: &mut HashMap<String, usize>, ids: impl Iterator<Item = &'a String>) {
+            for (i, id) in ids.enumerate() {
+                index.insert(id.clone(), i);
+            }
+        }
+        add(&mut index, d.charges.iter().map(|x| &x.id));
+        add(&mut index, d.refunds.iter().map(|x| &x.id));
+        add(&mut index, d.disputes.iter().map(|x| &x.id));
+        add(&mut index, d.balance_transactions.iter().map(|x| &x.id));
+        add(&mut index, d.customers.iter().map(|x| &x.id));
+        add(&mut index, d.invoices.iter().map(|x| &x.id));
+        add(&mut index, d.payouts.iter().map(|x| &x.id));
+        let mut payout_of = HashMap::new();
+        for p in &d.payouts {
+            for txn in d.payout_members[&p.id]
+                .iter()
+                .chain(p.balance_transaction.iter())
+            {
+                payout_of.insert(txn.clone(), p.id.clone());
+            }
+        }
+        self.index = index;
+        self.payout_of = payout_of;
+    }
+
+    /// Any object by id, as JSON.
+    fn lookup(&self, id: &str) -> Option<Value> {
+        let i = *self.index.get(id)?;
+        let d = &self.generator.data;
+        let prefix = id.split('_').next()?;
+        let v = match prefix {
+            "ch" => serde_json::to_value(d.charges.get(i)?),
+            "re" => serde_json::to_value(d.refunds.get(i)?),
+            "dp" => serde_json::to_value(d.disputes.get(i)?),
+            "txn" => serde_json::to_value(d.balance_transactions.get(i)?),
+            "cus" => serde_json::to_value(d.customers.get(i)?),
+            "in" => serde_json::to_value(d.invoices.get(i)?),
+            "po" => serde_json::to_value(d.payouts.get(i)?),
+            _ => return None,
+        };
+        v.ok()
+    }
+}
+
+pub(crate) struct Inner {
+    pub test: ModeState,
+    pub live: ModeState,
+    pub keys: Vec<(String, Mode)>,
+    pub faults: std::collections::VecDeque<Fault>,
+    pub insert_per_page: usize,
+    pub requests: Vec<String>,
+}
+
+impl Inner {
+    pub fn mode(&mut self, mode: Mode) -> &mut ModeState {
+        match mode {
+            Mode::Test => &mut self.test,
+            Mode::Live => &mut self.live,
+        }
+    }
+}
+
+pub(crate) type Shared = Arc<Mutex<Inner>>;
+
+pub(crate) fn router(shared: Shared) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(shared)
+}
+
+/// A Stripe error: status and the `{"error":{…}}` body.
+struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    code: Option<&'static str>,
+    message: String,
+    param: Option<String>,
+}
+
+impl ApiError {
+    fn invalid(code: &'static str, message: String, param: Option<&str>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            kind: "invalid_request_error",
+            code: Some(code),
+            message,
+            param: param.map(str::to_string),
+        }
+    }
+
+    fn missing(id: &str, what: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            kind: "invalid_request_error",
+            code: Some("resource_missing"),
+            message: format!("No such {what}: '{id}'"),
+            param: Some("id".into()),
+        }
+    }
+
+    fn response(self) -> Response {
+        let mut error = json!({ "type": self.kind, "message": self.message });
+        if let Some(code) = self.code {
+            error["code"] = json!(code);
+            error["doc_url"] = json!(format!(
+                "https://stripe.com/docs/error-codes/{}",
+                code.replace('_', "-")
+            ));
+        }
+        if let Some(param) = self.param {
+            error["param"] = json!(param);
+        }
+        respond(self.status, &json!({ "error": error }), &[])
+    }
+}
+
+fn respond(status: StatusCode, body: &Value, headers: &[(&str, String)]) -> Response {
+    let mut builder = Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("request-id", format!("req_{:016x}", rand::random::<u64>()))
+        .header("stripe-version", "2024-06-20");
+    for (k, v) in headers {
+        builder = builder.header(*k, v);
+    }
+    builder
+        .body(Body::from(serde_json::to_vec(body).expect("JSON")))
+        .expect("response")
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+async fn handle(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path().to_string();
+    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let fault = {
+        let mut inner = shared.lock().unwrap();
+        inner.requests.push(format!("{method} {uri}"));
+        let mode = match authenticate(&inner.keys, &headers) {
+            Ok(mode) => mode,
+            Err(e) => return e.response(),
+        };
+        match inner.faults.pop_front() {
+            Some(Fault::Slow(delay)) => Some((mode, delay)),
+            Some(fault) => return fault_response(fault),
+            None => None,
+        }
+        .unwrap_or((mode, Duration::ZERO))
+    };
+    let (mode, delay) = fault;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if method != Method::GET {
+        return ApiError::invalid(
+            "parameter_unknown",
+            format!("Unrecognized request URL ({method}: {path})."),
+            None,
+        )
+        .response();
+    }
+    let mut inner = shared.lock().unwrap();
+    match route(&mut inner, mode, &path, &query) {
+        Ok(body) => respond(StatusCode::OK, &body, &[]),
+        Err(e) => e.response(),
+    }
+}
+
+fn fault_response(fault: Fault) -> Response {
+    let should_retry = |h: &mut Vec<(&str, String)>, v: Option<bool>| {
+        if let Some(v) = v {
+            h.push(("stripe-should-retry", v.to_string()));
+        }
+    };
+    match fault {
+        Fault::RateLimit {
+            should_retry: retry,
+            retry_after,
+        } => {
+            let mut h = Vec::new();
+            should_retry(&mut h, retry);
+            if let Some(s) = retry_after {
+                h.push(("retry-after", s.to_string()));
+            }
+            let body = json!({"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests."}});
+            respond(StatusCode::TOO_MANY_REQUESTS, &body, &h)
+        }
+        Fault::ServerError {
+            status,
+            should_retry: retry,
+        } => {
+            let mut h = Vec::new();
+            should_retry(&mut h, retry);
+            let body =
+                json!({"error": {"type": "api_error", "message": "An unknown error occurred"}});
+            respond(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &body,
+                &h,
+            )
+        }
+        Fault::Unreadable => Response::builder()
+            .status(StatusCode::OK)
+            .header("content-type", "application/json")
+            .body(Body::from(
+                "{\"object\": \"list\", \"data\": [{\"id\": \"ch_",
+            ))
+            .expect("response"),
+        Fault::Slow(_) => unreachable!("handled by the caller"),
+    }
+}
+
+fn authenticate(keys: &[(String, Mode)], headers: &HeaderMap) -> Result<Mode, ApiError> {
+    let unauthorized = |message: String| ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        kind: "invalid_request_error",
+        code: None,
+        message,
+        param: None,
+    };
+    let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return Err(unauthorized("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').".into()));
+    };
+    let key = if let Some(k) = value.strip_prefix("Bearer ") {
+        k.trim().to_string()
+    } else if let Some(b) = value.strip_prefix("Basic ") {
+        let decoded = decode_base64(b.trim()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&decoded).to_string();
+        text.split(':').next().unwrap_or("").to_string()
+    } else {
+        return Err(unauthorized(
+            "Invalid Authorization header: use Bearer or Basic auth.".into(),
+        ));
+    };
+    keys.iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, m)| *m)
+        .ok_or_else(|| {
+            let tail: String = key
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let head: String = key.chars().take(8).collect();
+            unauthorized(format!("Invalid API Key provided: {head}****{tail}"))
+        })
+}
+
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        buf = (buf << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn route(
+    inner: &mut Inner,
+    mode: Mode,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<Value, ApiError> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let livemode = mode == Mode::Live;
+    match segments.as_slice() {
+        ["v1", "account"] => Ok(account()),
+        ["v1", "balance"] => Ok(json!({
+            "object": "balance",
+            "available": [{"amount": 125_000, "currency": "usd", "source_types": {"card": 125_000}}],
+            "livemode": livemode,
+            "pending": [{"amount": 4_200, "currency": "usd", "source_types": {"card": 4_200}}],
+        })),
+        ["v1", resource] => {
+            let resource = resource.to_string();
+            if resource == "charges"
+                && inner.insert_per_page > 0
+                && query.iter().any(|(k, _)| k == "starting_after")
+            {
+                let n = inner.insert_per_page;
+                let state = inner.mode(mode);
+                for _ in 0..n {
+                    state.generator.live_charge(now());
+                }
+                state.reindex();
+            }
+            list(inner.mode(mode), &resource, query)
+        }
+        ["v1", resource, id] => {
+            let state = inner.mode(mode);
+            let what = resource.trim_end_matches('s').replace('_', " ");
+            let mut object = state
+                .lookup(id)
+                .filter(|o| resource_of(o) == Some(resource))
+                .ok_or_else(|| ApiError::missing(id, &what))?;
+            for (key, value) in query {
+                if is_expand(key) {
+                    expand(state, &mut object, &value.split('.').collect::<Vec<_>>())?;
+                } else {
+                    return Err(unknown_param(key));
+                }
+            }
+            Ok(object)
+        }
+        _ => Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            kind: "invalid_request_error",
+            code: None,
+            message: format!("Unrecognized request URL (GET: {path})."),
+            param: None,
+        }),
+    }
+}
+
+fn resource_of(object: &Value) -> Option<&'static str> {
+    Some(match object.get("object")?.as_str()? {
+        "charge" => "charges",
+        "refund" => "refunds",
+        "dispute" => "disputes",
+        "balance_transaction" => "balance_transactions",
+        "customer" => "customers",
+        "invoice" => "invoices",
+        "payout" => "payouts",
+        _ => return None,
+    })
+}
+
+fn account() -> Value {
+    json!({
+        "id": "acct_1Emulat0rC0mm1ttee",
+        "object": "account",
+        "business_profile": {"mcc": "8651", "name": "Friends of Jane Doe", "support_email": "treasurer@janedoe.example", "url": "https://janedoe.example"},
+        "business_type": "non_profit",
+        "charges_enabled": true,
+        "country": "US",
+        "default_currency": "usd",
+        "details_submitted": true,
+        "email": "treasurer@janedoe.example",
+        "payouts_enabled": true,
+        "settings": {"dashboard": {"display_name": "Jane Doe for Congress", "timezone": "America/New_York"}},
+        "type": "standard",
+    })
+}
+
+fn is_expand(key: &str) -> bool {
+    key == "expand[]" || (key.starts_with("expand[") && key.ends_with(']'))
+}
+
+fn unknown_param(key: &str) -> ApiError {
+    ApiError::invalid(
+        "parameter_unknown",
+        format!("Received unknown parameter: {key}"),
+        Some(key),
+    )
+}
+
+/// The filters each list takes besides `created`, `limit` and the cursors.
+fn filters(resource: &str) -> Option<&'static [&'static str]> {
+    Some(match resource {
+        "charges" => &["customer", "payment_intent"],
+        "refunds" => &["charge", "payment_intent"],
+        "disputes" => &["charge", "payment_intent"],
+        "balance_transactions" => &["type", "payout", "source", "currency"],
+        "payouts" => &["status", "arrival_date", "destination"],
+        "customers" => &["email"],
+        "invoices" => &["customer", "subscription", "status"],
+        _ => return None,
+    })
+}
+
+/// What list filters read from an object.
+trait Listed: Serialize {
+    fn id(&self) -> &str;
+    fn int(&self, field: &str) -> Option<i64>;
+    fn text(&self, field: &str) -> Option<&str>;
+}
+
+macro_rules! listed {
+    ($t:ty, ints: [$($i:ident),*], texts: [$($s:ident),*]) => {
+        impl Listed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn int(&self, field: &str) -> Option<i64> {
+                match field {
+                    "created" => Some(self.created),
+                    $(stringify!($i) => Some(self.$i),)*
+                    _ => None,
+                }
+            }
+            fn text(&self, field: &str) -> Option<&str> {
+                match field {
+                    $(stringify!($s) => self.$s.as_deref(),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+listed!(Charge, ints: [], texts: [customer, payment_intent]);
+listed!(Refund, ints: [], texts: [charge, payment_intent]);
+listed!(Customer, ints: [], texts: [email]);
+listed!(Invoice, ints: [], texts: [customer, subscription, status]);
+listed!(Payout, ints: [arrival_date], texts: [destination]);
+
+impl Listed for Dispute {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn int(&self, field: &str) -> Option<i64> {
+        (field == "created").then_some(self.created)
+    }
+    fn text(&self, field: &str) -> Option<&str> {
+        match field {
+            "charge" => Some(&self.charge),
+            "payment_intent" => self.payment_intent.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl Listed for BalanceTransaction {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn int(&self, field: &str) -> Option<i64> {
+        (field == "created").then_some(self.created)
+    }
+    fn text(&self, field: &str) -> Option<&str> {
+        match field {
+            "type" => Some(&self.kind),
+            "currency" => Some(&self.currency),
+            "source" => self.source.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+struct Range {
+    field: String,
+    op: String,
+    value: i64,
+}
+
+fn list(state: &ModeState, resource: &str, query: &[(String, String)]) -> Result<Value, ApiError> {
+    let Some(allowed) = filters(resource) else {
+        return Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            kind: "invalid_request_error",
+            code: None,
+            message: format!("Unrecognized request URL (GET: /v1/{resource})."),
+            param: None,
+        });
+    };
+    let mut limit = 10usize;
+    let mut starting_after = None;
+    let mut ending_before = None;
+    let mut expands = Vec::new();
+    let mut ranges = Vec::new();
+    let mut equals = Vec::new();
+    for (key, value) in query {
+        let int = || {
+            value.parse::<i64>().map_err(|_| {
+                ApiError::invalid(
+                    "parameter_invalid_integer",
+                    format!("Invalid integer: {value}"),
+                    Some(key),
+                )
+            })
+        };
+        if key == "limit" {
+            let n = int()?;
+            if !(1..=100).contains(&n) {
+                return Err(ApiError::invalid(
+                    "parameter_invalid_integer",
+                    format!("This value must be between 1 and 100 (it currently is {n})."),
+                    Some("limit"),
+                ));
+            }
+            limit = n as usize;
+        } else if key == "starting_after" {
+            starting_after = Some(value.clone());
+        } else if key == "ending_before" {
+            ending_before = Some(value.clone());
+        } else if is_expand(key) {
+            expands.push(value.clone());
+        } else if let Some((field, op)) = key.strip_suffix(']').and_then(|k| k.split_once('[')) {
+            if !(field == "created" || (field == "arrival_date" && allowed.contains(&field)))
+                || !["gt", "gte", "lt", "lte"].contains(&op)
+            {
+                return Err(unknown_param(key));
+            }
+            ranges.push(Range {
+                field: field.into(),
+                op: op.into(),
+                value: int()?,
+            });
+        } else if key == "created" || (key == "arrival_date" && allowed.contains(&key.as_str())) {
+            ranges.push(Range {
+                field: key.clone(),
+                op: "eq".into(),
+                value: int()?,
+            });
+        } else if allowed.contains(&key.as_str()) {
+            equals.push((key.clone(), value.clone()));
+        } else {
+            return Err(unknown_param(key));
+        }
+    }
+    if starting_after.is_some() && ending_before.is_some() {
+        return Err(ApiError::invalid(
+            "parameter_invalid_string",
+            "You may only specify one of these parameters: starting_after, ending_before.".into(),
+            None,
+        ));
+    }
+
+    let query = ListQuery {
+        resource,
+        limit,
+        starting_after,
+        ending_before,
+        expands,
+        ranges,
+        equals,
+    };
+    let d = state.data();
+    match resource {
+        "charges" => page_of(state, &d.charges, &query),
+        "refunds" => page_of(state, &d.refunds, &query),
+        "disputes" => page_of(state, &d.disputes, &query),
+        "balance_transactions" => page_of(state, &d.balance_transactions, &query),
+        "customers" => page_of(state, &d.customers, &query),
+        "invoices" => page_of(state, &d.invoices, &query),
+        _ => page_of(state, &d.payouts, &query),
+    }
+}
+
+struct ListQuery<'a> {
+    resource: &'a str,
+    limit: usize,
+    starting_after: Option<String>,
+    ending_before: Option<String>,
+    expands: Vec<String>,
+    ranges: Vec<Range>,
+    equals: Vec<(String, String)>,
+}
+
+/// One page of `objects` (kept oldest first) in Stripe's order, newest first.
+fn page_of<T: Listed>(state: &ModeState, objects: &[T], q: &ListQuery) -> Result<Value, ApiError> {
+    let ListQuery {
+        resource,
+        limit,
+        starting_after,
+        ending_before,
+        expands,
+        ranges,
+        equals,
+    } = q;
+    let (resource, limit) = (*resource, *limit);
+    // Newest first: position k in the list is objects[len - 1 - k].
+    let len = objects.len();
+    let at = |k: usize| &objects[len - 1 - k];
+    let position = |id: &str, param: &str| {
+        state
+            .index
+            .get(id)
+            .filter(|&&i| i < len && objects[i].id() == id)
+            .map(|&i| len - 1 - i)
+            .ok_or_else(|| {
+                let mut e = ApiError::missing(id, resource.trim_end_matches('s'));
+                e.param = Some(param.into());
+                e
+            })
+    };
+    let matches = |o: &T| {
+        ranges.iter().all(|r| {
+            let x = o.int(&r.field).unwrap_or(i64::MIN);
+            match r.op.as_str() {
+                "gt" => x > r.value,
+                "gte" => x >= r.value,
+                "lt" => x < r.value,
+                "lte" => x <= r.value,
+                _ => x == r.value,
+            }
+        }) && equals.iter().all(|(k, want)| {
+            if k == "payout" {
+                state.payout_of.get(o.id()) == Some(want)
+            } else {
+                o.text(k) == Some(want.as_str())
+            }
+        })
+    };
+
+    let json = |o: &T| serde_json::to_value(o).expect("JSON");
+    let (mut page, has_more) = if let Some(before) = ending_before {
+        let end = position(before, "ending_before")?;
+        let newer: Vec<&T> = (0..end).map(at).filter(|o| matches(o)).collect();
+        let from = newer.len().saturating_sub(limit);
+        (
+            newer[from..].iter().map(|o| json(o)).collect::<Vec<_>>(),
+            from > 0,
+        )
+    } else {
+        let start = match &starting_after {
+            Some(after) => position(after, "starting_after")? + 1,
+            None => 0,
+        };
+        let mut page = Vec::new();
+        let mut has_more = false;
+        for o in (start..len).map(at) {
+            if matches(o) {
+                if page.len() == limit {
+                    has_more = true;
+                    break;
+                }
+                page.push(json(o));
+            }
+        }
+        (page, has_more)
+    };
+
+    for path in expands {
+        let parts: Vec<&str> = path.split('.').collect();
+        if parts.first() != Some(&"data") || parts.len() < 2 {
+            return Err(ApiError::invalid(
+                "parameter_invalid_string",
+                format!("This property cannot be expanded ({path})."),
+                Some("expand"),
+            ));
+        }
+        if parts.len() > 4 {
+            return Err(ApiError::invalid(
+                "parameter_invalid_string",
+                format!("You cannot expand more than 4 levels of a property ({path})."),
+                Some("expand"),
+            ));
+        }
+        for item in &mut page {
+            expand(state, item, &parts[1..])?;
+        }
+    }
+    Ok(
+        json!({ "object": "list", "data": page, "has_more": has_more, "url": format!("/v1/{resource}") }),
+    )
+}
+
+/// Replace the id at `path` with the object it names, as `expand[]` does.
+fn expand(state: &ModeState, value: &mut Value, path: &[&str]) -> Result<(), ApiError> {
+    let Some((field, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    let cannot = || {
+        ApiError::invalid(
+            "parameter_invalid_string",
+            format!("This property cannot be expanded ({field})."),
+            Some("expand"),
+        )
+    };
+    let Some(slot) = value.get_mut(*field) else {
+        return Err(cannot());
+    };
+    match slot {
+        Value::Null => Ok(()),
+        Value::String(id) => {
+            let object = state.lookup(id).ok_or_else(cannot)?;
+            *slot = object;
+            expand(state, slot, rest)
+        }
+        Value::Object(_) => expand(state, slot, rest),
+        Value::Array(items) => {
+            for item in items {
+                expand(state, item, rest)?;
+            }
+            Ok(())
+        }
+        _ => Err(cannot()),
+    }
+}

@@ -1,0 +1,958 @@
+//! Seeded data: a committee's Stripe account with one-off and subscription donations, full and
+//! partial refunds, disputes (won, lost, open, inquiries), missing billing details, employer
+//! and occupation in metadata, asynchronous balance transactions still `null`, and daily
+//! payouts. The same seed and size give the same objects.
+
+use std::collections::BTreeMap;
+
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::objects::*;
+
+const DAY: i64 = 86_400;
+
+/// One mode's objects (live or test), each list oldest first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dataset {
+    pub livemode: bool,
+    pub charges: Vec<Charge>,
+    pub refunds: Vec<Refund>,
+    pub disputes: Vec<Dispute>,
+    pub balance_transactions: Vec<BalanceTransaction>,
+    pub customers: Vec<Customer>,
+    pub invoices: Vec<Invoice>,
+    pub payouts: Vec<Payout>,
+    /// For each payout, the balance transactions it settles (not its own).
+    pub payout_members: BTreeMap<String, Vec<String>>,
+    /// How each donor `name` was composed.
+    pub names: BTreeMap<String, NameParts>,
+}
+
+impl Dataset {
+    pub fn charge(&self, id: &str) -> Option<&Charge> {
+        self.charges.iter().find(|c| c.id == id)
+    }
+
+    pub fn balance_transaction(&self, id: &str) -> Option<&BalanceTransaction> {
+        self.balance_transactions.iter().find(|b| b.id == id)
+    }
+
+    pub fn customer(&self, id: &str) -> Option<&Customer> {
+        self.customers.iter().find(|c| c.id == id)
+    }
+
+    pub fn invoice(&self, id: &str) -> Option<&Invoice> {
+        self.invoices.iter().find(|c| c.id == id)
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Mary",
+    "James",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Nguyen",
+    "Aisha",
+    "José",
+    "Zoë",
+];
+const MIDDLE: &[&str] = &["Ann", "Lee", "J.", "Marie", "R.", "Quincy"];
+const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "O'Brien",
+    "Nguyen",
+    "Washington",
+    "Kim",
+    "Patel",
+    "Müller",
+];
+const SUFFIX: &[&str] = &["Jr.", "Sr.", "II", "III"];
+const PREFIX: &[&str] = &["Dr.", "Mrs.", "Mr.", "Ms."];
+const EMPLOYERS: &[&str] = &[
+    "Self-employed",
+    "Acme Corp",
+    "Arlington Public Schools",
+    "Retired",
+    "Inova Health",
+    "Not employed",
+];
+const OCCUPATIONS: &[&str] = &[
+    "Teacher",
+    "Engineer",
+    "Retired",
+    "Nurse",
+    "Attorney",
+    "Homemaker",
+    "Consultant",
+];
+const PLACES: &[(&str, &str, &str)] = &[
+    ("Arlington", "VA", "22201"),
+    ("Richmond", "VA", "23219"),
+    ("Columbus", "OH", "43215"),
+    ("Austin", "TX", "78701"),
+    ("Des Moines", "IA", "50309"),
+    ("Phoenix", "AZ", "85004"),
+];
+const STREETS: &[&str] = &[
+    "Main St",
+    "Oak Ave",
+    "Wilson Blvd",
+    "Elm St",
+    "Maple Dr",
+    "Lee Hwy",
+];
+const AMOUNTS: &[i64] = &[
+    500, 1000, 2000, 2500, 2700, 5000, 10_000, 25_000, 50_000, 100_000, 330_000,
+];
+
+/// A subscription the generator bills from time to time.
+#[derive(Debug, Clone)]
+struct Subscription {
+    id: String,
+    customer: String,
+    price: Price,
+    invoices: u32,
+}
+
+/// Makes objects for one mode; kept by the server to add charges at run time.
+#[derive(Debug)]
+pub struct Generator {
+    rng: ChaCha8Rng,
+    livemode: bool,
+    subscriptions: Vec<Subscription>,
+    pub data: Dataset,
+}
+
+impl Generator {
+    pub fn new(seed: u64, livemode: bool) -> Generator {
+        let salt = if livemode { 0x11FE } else { 0x7E57 };
+        Generator {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ salt),
+            livemode,
+            subscriptions: Vec::new(),
+            data: Dataset {
+                livemode,
+                ..Dataset::default()
+            },
+        }
+    }
+
+    /// `count` charges spread over `[end - span_days, end)`, with their refunds, disputes and
+    /// payouts, none later than `end`.
+    pub fn populate(&mut self, count: usize, end: i64, span_days: i64) {
+        let start = end - span_days.max(1) * DAY;
+        let mut times: Vec<i64> = (0..count)
+            .map(|_| self.rng.random_range(start..end))
+            .collect();
+        times.sort();
+        let subs = (count / 15).max(1);
+        for _ in 0..subs {
+            self.new_subscription(start);
+        }
+        for created in times {
+            self.charge(created, end, true);
+        }
+        self.payouts(end);
+        self.sort();
+    }
+
+    /// A new one-off charge created at `created`, as a donor paying right now.
+    pub fn live_charge(&mut self, created: i64) -> Charge {
+        let charge = self.charge(created, created, false);
+        self.sort();
+        charge
+    }
+
+    fn sort(&mut self) {
+        let d = &mut self.data;
+        d.charges.sort_by_key(|c| c.created);
+        d.refunds.sort_by_key(|c| c.created);
+        d.disputes.sort_by_key(|c| c.created);
+        d.balance_transactions.sort_by_key(|c| c.created);
+        d.customers.sort_by_key(|c| c.created);
+        d.invoices.sort_by_key(|c| c.created);
+        d.payouts.sort_by_key(|c| c.created);
+    }
+
+    fn id(&mut self, prefix: &str) -> String {
+        const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let tail: String = (0..24)
+            .map(|_| ALNUM[self.rng.random_range(0..ALNUM.len())] as char)
+            .collect();
+        format!("{prefix}_{tail}")
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p)
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        *items.choose(&mut self.rng).expect("non-empty")
+    }
+
+    fn name(&mut self) -> String {
+        let parts = NameParts {
+            prefix: self.chance(0.05).then(|| self.pick(PREFIX).to_string()),
+            first: self.pick(FIRST).to_string(),
+            middle: self.chance(0.2).then(|| self.pick(MIDDLE).to_string()),
+            last: self.pick(LAST).to_string(),
+            suffix: self.chance(0.08).then(|| self.pick(SUFFIX).to_string()),
+        };
+        let mut words: Vec<&str> = Vec::new();
+        words.extend(parts.prefix.as_deref());
+        words.push(&parts.first);
+        words.extend(parts.middle.as_deref());
+        words.push(&parts.last);
+        let mut name = words.join(" ");
+        if let Some(s) = &parts.suffix {
+            // Both ways people type it: "Smith Jr." and "Smith, Jr."
+            name.push_str(if self.rng.random_bool(0.5) { ", " } else { " " });
+            name.push_str(s);
+        }
+        self.data.names.insert(name.clone(), parts);
+        name
+    }
+
+    fn email(&mut self, name: &str) -> String {
+        let local: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(".")
+            .to_lowercase();
+        let n = self.rng.random_range(1..999);
+        format!("{local}{n}@example.com")
+    }
+
+    fn address(&mut self) -> Address {
+        let (city, state, zip) = self.pick(PLACES);
+        let number = self.rng.random_range(1..9999);
+        let street = self.pick(STREETS);
+        let postal_code = if self.chance(0.2) {
+            format!("{zip}-{:04}", self.rng.random_range(0..9999))
+        } else {
+            zip.into()
+        };
+        Address {
+            city: Some(city.into()),
+            country: Some("US".into()),
+            line1: Some(format!("{number} {street}")),
+            line2: self
+                .chance(0.15)
+                .then(|| format!("Apt {}", self.rng.random_range(1..500))),
+            postal_code: Some(postal_code),
+            state: Some(state.into()),
+        }
+    }
+
+    fn phone(&mut self) -> Option<String> {
+        self.chance(0.4)
+            .then(|| format!("+1703555{:04}", self.rng.random_range(0..9999)))
+    }
+
+    fn work(&mut self) -> Metadata {
+        let mut m = Metadata::new();
+        m.insert("employer".into(), self.pick(EMPLOYERS).into());
+        m.insert("occupation".into(), self.pick(OCCUPATIONS).into());
+        m
+    }
+
+    fn customer(&mut self, created: i64, with_work: bool) -> Customer {
+        let name = self.name();
+        let email = self.email(&name);
+        let customer = Customer {
+            id: self.id("cus"),
+            object: "customer".into(),
+            address: self.chance(0.7).then(|| self.address()),
+            balance: 0,
+            created,
+            currency: Some("usd".into()),
+            default_source: None,
+            delinquent: false,
+            description: None,
+            email: Some(email),
+            invoice_prefix: format!("{:08X}", self.rng.random::<u32>()),
+            livemode: self.livemode,
+            metadata: if with_work {
+                self.work()
+            } else {
+                Metadata::new()
+            },
+            name: Some(name),
+            phone: self.phone(),
+            preferred_locales: vec!["en-US".into()],
+            shipping: None,
+            tax_exempt: "none".into(),
+        };
+        self.data.customers.push(customer.clone());
+        customer
+    }
+
+    fn new_subscription(&mut self, created: i64) {
+        let customer = self.customer(created, true);
+        let (interval, count) = *[
+            ("month", 1),
+            ("month", 1),
+            ("month", 1),
+            ("month", 3),
+            ("year", 1),
+            ("week", 1),
+        ]
+        .choose(&mut self.rng)
+        .unwrap();
+        let amount = self.pick(&[500, 1000, 2500, 5000]);
+        let price = Price {
+            id: self.id("price"),
+            object: "price".into(),
+            active: true,
+            currency: "usd".into(),
+            livemode: self.livemode,
+            metadata: Metadata::new(),
+            nickname: Some(format!(
+                "{} recurring",
+                if interval == "month" {
+                    "Monthly"
+                } else {
+                    "Regular"
+                }
+            )),
+            product: self.id("prod"),
+            recurring: Some(Recurring {
+                aggregate_usage: None,
+                interval: interval.into(),
+                interval_count: count,
+                usage_type: "licensed".into(),
+            }),
+            kind: "recurring".into(),
+            unit_amount: Some(amount),
+        };
+        let id = self.id("sub");
+        self.subscriptions.push(Subscription {
+            id,
+            customer: customer.id,
+            price,
+            invoices: 0,
+        });
+    }
+
+    /// One charge at `created`; with `extras`, maybe a refund or dispute no later than `end`.
+    fn charge(&mut self, created: i64, end: i64, extras: bool) -> Charge {
+        let id = self.id("ch");
+        let pi = self.id("pi");
+        let roll: f64 = self.rng.random();
+        let status = if !extras || roll < 0.90 {
+            "succeeded"
+        } else if roll < 0.96 {
+            "failed"
+        } else {
+            "pending"
+        };
+        let subscription = if extras && self.chance(0.25) && !self.subscriptions.is_empty() {
+            let i = self.rng.random_range(0..self.subscriptions.len());
+            Some(i)
+        } else {
+            None
+        };
+
+        let mut amount = self.pick(AMOUNTS);
+        if self.chance(0.2) {
+            amount = self.rng.random_range(100..300_000);
+        }
+        let mut metadata = Metadata::new();
+        let mut billing = BillingDetails::default();
+        let mut customer = None;
+        let mut invoice = None;
+        let description;
+
+        if let Some(i) = subscription {
+            let sub = self.subscriptions[i].clone();
+            amount = sub.price.unit_amount.unwrap_or(amount);
+            customer = Some(sub.customer.clone());
+            // Subscription payments carry the card holder only; who they are is on the customer.
+            billing.name = self
+                .chance(0.5)
+                .then(|| {
+                    self.data
+                        .customer(&sub.customer)
+                        .and_then(|c| c.name.clone())
+                })
+                .flatten();
+            description = Some("Subscription update".into());
+            if status == "succeeded" {
+                self.subscriptions[i].invoices += 1;
+                let reason = if self.subscriptions[i].invoices == 1 {
+                    "subscription_create"
+                } else {
+                    "subscription_cycle"
+                };
+                invoice = Some(self.invoice(&sub, created, amount, &id, &pi, reason));
+            }
+        } else {
+            let shape: f64 = self.rng.random();
+            if shape < 0.80 {
+                let name = self.name();
+                billing.email = Some(self.email(&name));
+                billing.name = Some(name);
+                billing.phone = self.phone();
+                billing.address = self.address();
+            } else if shape < 0.92 {
+                // Checkout collecting only what the card needs.
+                let name = self.name();
+                billing.email = Some(self.email(&name));
+                billing.name = Some(name);
+                billing.address = Address {
+                    country: Some("US".into()),
+                    postal_code: Some(self.pick(PLACES).2.into()),
+                    ..Address::default()
+                };
+            } // else: nothing at all, only the customer (if any) says who paid.
+            if shape >= 0.92 || self.chance(0.3) {
+                customer = Some(self.customer(created, false).id);
+            }
+            if self.chance(0.75) {
+                metadata = self.work();
+            }
+            if self.chance(0.3) {
+                metadata.insert(
+                    "source".into(),
+                    self.pick(&["homepage", "email-0412", "sms"]).into(),
+                );
+            }
+            description = self.chance(0.5).then(|| "Donation".to_string());
+        }
+
+        let succeeded = status == "succeeded";
+        let balance_transaction = if succeeded && (!extras || self.chance(0.95)) {
+            let fee = amount * 22 / 1000 + 30;
+            Some(self.balance_transaction(
+                created,
+                amount,
+                fee,
+                "charge",
+                "charge",
+                &id,
+                Some("Stripe processing fees"),
+            ))
+        } else {
+            None
+        };
+        let card_last4 = format!("{:04}", self.rng.random_range(0..9999));
+        let brand = self.pick(&["visa", "mastercard", "amex", "discover"]);
+        let mut charge = Charge {
+            id: id.clone(),
+            object: "charge".into(),
+            amount,
+            amount_captured: if succeeded { amount } else { 0 },
+            amount_refunded: 0,
+            application: None,
+            application_fee: None,
+            application_fee_amount: None,
+            balance_transaction,
+            billing_details: billing,
+            calculated_statement_descriptor: Some("FRIENDS OF JANE DOE".into()),
+            captured: succeeded,
+            created,
+            currency: "usd".into(),
+            customer,
+            description,
+            disputed: false,
+            failure_balance_transaction: None,
+            failure_code: (status == "failed").then(|| "card_declined".to_string()),
+            failure_message: (status == "failed").then(|| "Your card was declined.".to_string()),
+            fraud_details: Metadata::new(),
+            invoice,
+            livemode: self.livemode,
+            metadata,
+            on_behalf_of: None,
+            outcome: Some(Outcome {
+                network_status: Some(
+                    if status == "failed" {
+                        "declined_by_network"
+                    } else {
+                        "approved_by_network"
+                    }
+                    .into(),
+                ),
+                reason: (status == "failed").then(|| "generic_decline".to_string()),
+                risk_level: "normal".into(),
+                risk_score: self.rng.random_range(0..60),
+                seller_message: if status == "failed" {
+                    "The bank did not return any further details with this decline."
+                } else {
+                    "Payment complete."
+                }
+                .into(),
+                kind: if status == "failed" {
+                    "issuer_declined"
+                } else {
+                    "authorized"
+                }
+                .into(),
+            }),
+            paid: succeeded,
+            payment_intent: Some(pi),
+            payment_method: Some(self.id("pm")),
+            payment_method_details: Some(PaymentMethodDetails {
+                card: Card {
+                    brand: brand.into(),
+                    checks: CardChecks {
+                        address_line1_check: None,
+                        address_postal_code_check: Some("pass".into()),
+                        cvc_check: Some("pass".into()),
+                    },
+                    country: "US".into(),
+                    exp_month: self.rng.random_range(1..13),
+                    exp_year: self.rng.random_range(2026..2032),
+                    fingerprint: self.id("fp")[3..19].to_string(),
+                    funding: "credit".into(),
+                    last4: card_last4,
+                    network: brand.into(),
+                    three_d_secure: None,
+                    wallet: None,
+                },
+                kind: "card".into(),
+            }),
+            receipt_email: None,
+            receipt_number: None,
+            receipt_url: Some(format!(
+                "https://pay.stripe.com/receipts/payment/{}",
+                &id[3..]
+            )),
+            refunded: false,
+            refunds: List::new(Vec::new(), format!("/v1/charges/{id}/refunds")),
+            review: None,
+            shipping: None,
+            source_transfer: None,
+            statement_descriptor: None,
+            statement_descriptor_suffix: None,
+            status: status.into(),
+            transfer_data: None,
+            transfer_group: None,
+        };
+
+        if extras && succeeded {
+            let roll: f64 = self.rng.random();
+            if roll < 0.05 {
+                let all = charge.amount;
+                self.refund(&mut charge, all, end);
+            } else if roll < 0.08 {
+                let first = charge.amount / 3;
+                self.refund(&mut charge, first.max(1), end);
+                if self.chance(0.5) {
+                    let second = (charge.amount / 4).max(1);
+                    self.refund(&mut charge, second, end);
+                }
+            } else if roll < 0.10 {
+                self.dispute(&mut charge, end);
+            }
+        }
+        self.data.charges.push(charge.clone());
+        charge
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn balance_transaction(
+        &mut self,
+        created: i64,
+        amount: i64,
+        fee: i64,
+        kind: &str,
+        category: &str,
+        source: &str,
+        fee_description: Option<&str>,
+    ) -> String {
+        let id = self.id("txn");
+        let available_on = (created / DAY + 2) * DAY;
+        let description = match category {
+            "charge" => Some("Donation".to_string()),
+            "refund" => Some("REFUND FOR CHARGE (Donation)".to_string()),
+            "dispute" => Some(format!("Chargeback withdrawal for {source}")),
+            "dispute_reversal" => Some(format!("Chargeback reversal for {source}")),
+            "payout" => Some("STRIPE PAYOUT".to_string()),
+            _ => None,
+        };
+        self.data.balance_transactions.push(BalanceTransaction {
+            id: id.clone(),
+            object: "balance_transaction".into(),
+            amount,
+            available_on,
+            created,
+            currency: "usd".into(),
+            description,
+            exchange_rate: None,
+            fee,
+            fee_details: if fee != 0 {
+                vec![FeeDetail {
+                    amount: fee,
+                    application: None,
+                    currency: "usd".into(),
+                    description: fee_description.map(str::to_string),
+                    kind: "stripe_fee".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            net: amount - fee,
+            reporting_category: category.into(),
+            source: Some(source.into()),
+            status: "available".into(),
+            kind: kind.into(),
+        });
+        id
+    }
+
+    fn refund(&mut self, charge: &mut Charge, amount: i64, end: i64) {
+        let amount = amount.min(charge.amount - charge.amount_refunded);
+        let created = charge.created + self.rng.random_range(3_600..30 * DAY);
+        if amount <= 0 || created >= end {
+            return;
+        }
+        let id = self.id("re");
+        let txn = self.balance_transaction(created, -amount, 0, "refund", "refund", &id, None);
+        let refund = Refund {
+            id,
+            object: "refund".into(),
+            amount,
+            balance_transaction: Some(txn),
+            charge: Some(charge.id.clone()),
+            created,
+            currency: charge.currency.clone(),
+            metadata: Metadata::new(),
+            payment_intent: charge.payment_intent.clone(),
+            reason: Some(
+                self.pick(&["requested_by_customer", "duplicate", "fraudulent"])
+                    .into(),
+            ),
+            receipt_number: None,
+            source_transfer_reversal: None,
+            status: Some("succeeded".into()),
+            transfer_reversal: None,
+        };
+        charge.amount_refunded += amount;
+        charge.refunded = charge.amount_refunded == charge.amount;
+        charge.refunds.data.insert(0, refund.clone());
+        self.data.refunds.push(refund);
+    }
+
+    fn dispute(&mut self, charge: &mut Charge, end: i64) {
+        let created = charge.created + self.rng.random_range(DAY..60 * DAY);
+        if created >= end {
+            return;
+        }
+        charge.disputed = true;
+        let id = self.id("dp");
+        let roll: f64 = self.rng.random();
+        let mut status = if roll < 0.2 {
+            "warning_needs_response"
+        } else if roll < 0.5 {
+            "won"
+        } else if roll < 0.8 {
+            "lost"
+        } else {
+            "needs_response"
+        };
+        let mut balance_transactions = Vec::new();
+        if status != "warning_needs_response" {
+            let txn = self.balance_transaction(
+                created,
+                -charge.amount,
+                1500,
+                "adjustment",
+                "dispute",
+                &id,
+                Some("Dispute fee"),
+            );
+            balance_transactions.push(self.data.balance_transaction(&txn).unwrap().clone());
+        }
+        if status == "won" {
+            let reinstated = created + self.rng.random_range(10 * DAY..40 * DAY);
+            if reinstated < end {
+                let txn = self.balance_transaction(
+                    reinstated,
+                    charge.amount,
+                    0,
+                    "adjustment",
+                    "dispute_reversal",
+                    &id,
+                    None,
+                );
+                balance_transactions.push(self.data.balance_transaction(&txn).unwrap().clone());
+            } else {
+                status = "under_review";
+            }
+        }
+        let dispute = Dispute {
+            id,
+            object: "dispute".into(),
+            amount: charge.amount,
+            balance_transactions,
+            charge: charge.id.clone(),
+            created,
+            currency: charge.currency.clone(),
+            evidence: Evidence::default(),
+            evidence_details: EvidenceDetails {
+                due_by: Some(created + 21 * DAY),
+                has_evidence: status == "won" || status == "lost",
+                past_due: false,
+                submission_count: i64::from(status == "won" || status == "lost"),
+            },
+            is_charge_refundable: false,
+            livemode: self.livemode,
+            metadata: Metadata::new(),
+            payment_intent: charge.payment_intent.clone(),
+            reason: self
+                .pick(&["fraudulent", "product_not_received", "general", "duplicate"])
+                .into(),
+            status: status.into(),
+        };
+        self.data.disputes.push(dispute);
+    }
+
+    fn invoice(
+        &mut self,
+        sub: &Subscription,
+        created: i64,
+        amount: i64,
+        charge: &str,
+        pi: &str,
+        reason: &str,
+    ) -> String {
+        let id = self.id("in");
+        let customer = self.data.customer(&sub.customer).cloned();
+        let period_end = created + 30 * DAY;
+        let line = InvoiceLine {
+            id: self.id("il"),
+            object: "line_item".into(),
+            amount,
+            currency: "usd".into(),
+            description: Some(format!(
+                "1 × Recurring donation (at ${}.{:02} / {})",
+                amount / 100,
+                amount % 100,
+                sub.price.recurring.as_ref().unwrap().interval
+            )),
+            livemode: self.livemode,
+            metadata: Metadata::new(),
+            period: Period {
+                end: period_end,
+                start: created,
+            },
+            price: Some(sub.price.clone()),
+            proration: false,
+            quantity: Some(1),
+            subscription: Some(sub.id.clone()),
+            kind: "subscription".into(),
+        };
+        let invoice = Invoice {
+            id: id.clone(),
+            object: "invoice".into(),
+            account_country: Some("US".into()),
+            amount_due: amount,
+            amount_paid: amount,
+            amount_remaining: 0,
+            attempt_count: 1,
+            attempted: true,
+            billing_reason: Some(reason.into()),
+            charge: Some(charge.into()),
+            collection_method: "charge_automatically".into(),
+            created,
+            currency: "usd".into(),
+            customer: Some(sub.customer.clone()),
+            customer_email: customer.as_ref().and_then(|c| c.email.clone()),
+            customer_name: customer.as_ref().and_then(|c| c.name.clone()),
+            lines: List::new(vec![line], format!("/v1/invoices/{id}/lines")),
+            livemode: self.livemode,
+            metadata: Metadata::new(),
+            number: Some(format!(
+                "{}-{:04}",
+                customer.map(|c| c.invoice_prefix).unwrap_or_default(),
+                sub.invoices
+            )),
+            paid: true,
+            payment_intent: Some(pi.into()),
+            period_end,
+            period_start: created,
+            status: Some("paid".into()),
+            subscription: Some(sub.id.clone()),
+            subtotal: amount,
+            total: amount,
+        };
+        self.data.invoices.push(invoice);
+        id
+    }
+
+    /// Daily automatic payouts of what became available, paid the next day.
+    fn payouts(&mut self, end: i64) {
+        let mut by_day: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
+        for bt in &self.data.balance_transactions {
+            by_day
+                .entry(bt.available_on)
+                .or_default()
+                .push((bt.id.clone(), bt.net));
+        }
+        let mut pending: Vec<(String, i64)> = Vec::new();
+        for (day, txns) in by_day {
+            pending.extend(txns);
+            let created = day + 3 * 3_600;
+            let arrival_date = day + DAY;
+            if arrival_date > end {
+                break;
+            }
+            let amount: i64 = pending.iter().map(|(_, net)| net).sum();
+            if amount <= 0 {
+                continue; // carried to the next payout
+            }
+            let id = self.id("po");
+            let txn = self.balance_transaction(created, -amount, 0, "payout", "payout", &id, None);
+            if let Some(bt) = self
+                .data
+                .balance_transactions
+                .iter_mut()
+                .find(|b| b.id == txn)
+            {
+                bt.available_on = created;
+            }
+            self.data
+                .payout_members
+                .insert(id.clone(), pending.drain(..).map(|(id, _)| id).collect());
+            self.data.payouts.push(Payout {
+                id,
+                object: "payout".into(),
+                amount,
+                arrival_date,
+                automatic: true,
+                balance_transaction: Some(txn),
+                created,
+                currency: "usd".into(),
+                description: Some("STRIPE PAYOUT".into()),
+                destination: Some("ba_1OPCdVLkdIwHu7ixtOfcUcPC".into()),
+                failure_balance_transaction: None,
+                failure_code: None,
+                failure_message: None,
+                livemode: self.livemode,
+                metadata: Metadata::new(),
+                method: "standard".into(),
+                source_type: "card".into(),
+                statement_descriptor: None,
+                status: "paid".into(),
+                kind: "bank_account".into(),
+            });
+        }
+        // What is not paid out yet is still pending.
+        let paid: std::collections::HashSet<&String> =
+            self.data.payout_members.values().flatten().collect();
+        let unpaid: Vec<String> = self
+            .data
+            .balance_transactions
+            .iter()
+            .filter(|b| b.kind != "payout" && !paid.contains(&b.id) && b.available_on > end)
+            .map(|b| b.id.clone())
+            .collect();
+        for bt in self
+            .data
+            .balance_transactions
+            .iter_mut()
+            .filter(|b| unpaid.contains(&b.id))
+        {
+            bt.status = "pending".into();
+        }
+        // Disputes embed their balance transactions: keep the copies equal.
+        let current: BTreeMap<String, BalanceTransaction> = self
+            .data
+            .balance_transactions
+            .iter()
+            .map(|b| (b.id.clone(), b.clone()))
+            .collect();
+        for d in &mut self.data.disputes {
+            for bt in &mut d.balance_transactions {
+                *bt = current[&bt.id].clone();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_data_and_every_shape_present() {
+        let end = 1_717_200_000;
+        let mut a = Generator::new(7, false);
+        a.populate(2_000, end, 180);
+        let mut b = Generator::new(7, false);
+        b.populate(2_000, end, 180);
+        assert_eq!(a.data, b.data);
+        let d = &a.data;
+        assert_eq!(d.charges.len(), 2_000);
+        assert!(d.charges.iter().all(|c| c.created < end && !c.livemode));
+        assert!(d.charges.iter().any(|c| c.status == "failed"));
+        assert!(
+            d.charges
+                .iter()
+                .any(|c| c.status == "succeeded" && c.balance_transaction.is_none())
+        );
+        assert!(d.charges.iter().any(|c| c.invoice.is_some()));
+        assert!(d.charges.iter().any(|c| c.billing_details.name.is_none()));
+        assert!(
+            d.charges.iter().any(|c| c.refunded)
+                && d.charges
+                    .iter()
+                    .any(|c| !c.refunded && c.amount_refunded > 0)
+        );
+        assert!(
+            d.disputes
+                .iter()
+                .any(|x| x.status == "won" && x.balance_transactions.len() == 2)
+        );
+        assert!(d.refunds.iter().all(|r| r.created < end));
+        // Every payout pays exactly the net of what it settles.
+        for p in &d.payouts {
+            let net: i64 = d.payout_members[&p.id]
+                .iter()
+                .map(|id| d.balance_transaction(id).unwrap().net)
+                .sum();
+            assert_eq!(net, p.amount, "{}", p.id);
+        }
+        assert!(!d.payouts.is_empty());
+    }
+
+    #[test]
+    fn live_and_test_differ() {
+        let mut t = Generator::new(1, false);
+        t.populate(50, 1_717_200_000, 30);
+        let mut l = Generator::new(1, true);
+        l.populate(50, 1_717_200_000, 30);
+        assert!(l.data.charges.iter().all(|c| c.livemode));
+        assert_ne!(t.data.charges[0].id, l.data.charges[0].id);
+    }
+}

@@ -1,0 +1,227 @@
+//! The Stripe API emulator: an HTTP server on loopback that answers like Stripe's API for
+//! what the Stripe plugin reads (charges, refunds, disputes, balance transactions, payouts,
+//! customers, invoices, the account and balance), over data generated from a seed and a size.
+//!
+//! - Lists: `limit` 1..100 (default 10), newest first, `has_more`, `starting_after` /
+//!   `ending_before`, `created[gt|gte|lt|lte]`, `expand[]=data.…` (up to 4 levels), the usual
+//!   filters (`payout=` on balance transactions, `charge=` on refunds, …); unknown parameters
+//!   are refused as Stripe does.
+//! - Auth: `Bearer <key>` or Basic with the key as user; `sk_test_…` sees the test data,
+//!   `sk_live_…` the live data, never the other's.
+//! - Errors: Stripe's status codes and `{"error":{"type","code","message",…}}`.
+//! - Fault knobs ([`Fault`]): 429 with or without `Stripe-Should-Retry`, 500/503, slow answers,
+//!   an unreadable body, and new charges created while a client pages.
+//! - Webhooks: signed deliveries ([`webhook`]).
+//!
+//! ```ignore
+//! let stripe = StripeEmulator::start(Config::new(42, 1_000)).await?;
+//! let truth = stripe.ground_truth(Mode::Test); // what it serves, typed
+//! stripe.set_fault(Fault::RateLimit { should_retry: Some(true), retry_after: Some(2) }, 1);
+//! ```
+
+mod api;
+pub mod generate;
+pub mod objects;
+pub mod webhook;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::server::Running;
+pub use generate::Dataset;
+pub use objects::*;
+
+/// Live or test mode: separate data behind separate keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Test,
+    Live,
+}
+
+impl Mode {
+    pub fn livemode(self) -> bool {
+        self == Mode::Live
+    }
+}
+
+/// What a request gets instead of its normal answer. Each knob answers the next requests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// HTTP 429, with `Stripe-Should-Retry` and `Retry-After` when given.
+    RateLimit {
+        should_retry: Option<bool>,
+        retry_after: Option<u32>,
+    },
+    /// HTTP 500, 503, … with Stripe's `api_error` body.
+    ServerError {
+        status: u16,
+        should_retry: Option<bool>,
+    },
+    /// The normal answer, after this long.
+    Slow(Duration),
+    /// HTTP 200 with a body cut off mid-JSON.
+    Unreadable,
+}
+
+/// The size and shape of the generated account.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub seed: u64,
+    /// Charges in test mode.
+    pub test_charges: usize,
+    /// Charges in live mode.
+    pub live_charges: usize,
+    /// Unix time the data ends at (nothing later); default: a minute ago.
+    pub end: Option<i64>,
+    /// How many days the charges spread over, before `end`.
+    pub span_days: i64,
+}
+
+impl Config {
+    /// `charges` test-mode charges and a quarter as many live ones, over 180 days.
+    pub fn new(seed: u64, charges: usize) -> Config {
+        Config {
+            seed,
+            test_charges: charges,
+            live_charges: charges / 4 + 1,
+            end: None,
+            span_days: 180,
+        }
+    }
+}
+
+/// A running Stripe emulator; it stops when dropped.
+pub struct StripeEmulator {
+    server: Running,
+    shared: api::Shared,
+    test_key: String,
+    live_key: String,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl StripeEmulator {
+    pub async fn start(config: Config) -> anyhow::Result<StripeEmulator> {
+        let end = config.end.unwrap_or_else(|| now() - 60);
+        let mut test = generate::Generator::new(config.seed, false);
+        test.populate(config.test_charges, end, config.span_days);
+        let mut live = generate::Generator::new(config.seed, true);
+        live.populate(config.live_charges, end, config.span_days);
+        let test_key = format!("sk_test_51Emulat0r{:016x}", config.seed);
+        let live_key = format!("sk_live_51Emulat0r{:016x}", config.seed);
+        let shared = Arc::new(Mutex::new(api::Inner {
+            test: api::ModeState::new(test),
+            live: api::ModeState::new(live),
+            keys: vec![
+                (test_key.clone(), Mode::Test),
+                (live_key.clone(), Mode::Live),
+            ],
+            faults: Default::default(),
+            insert_per_page: 0,
+            requests: Vec::new(),
+        }));
+        let server = Running::start(api::router(shared.clone())).await?;
+        Ok(StripeEmulator {
+            server,
+            shared,
+            test_key,
+            live_key,
+        })
+    }
+
+    /// "http://127.0.0.1:PORT": the API base and the origin to grant.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// The secret key that opens `mode`'s data.
+    pub fn key(&self, mode: Mode) -> &str {
+        match mode {
+            Mode::Test => &self.test_key,
+            Mode::Live => &self.live_key,
+        }
+    }
+
+    /// Everything `mode` serves right now, typed, oldest first.
+    pub fn ground_truth(&self, mode: Mode) -> Dataset {
+        self.shared.lock().unwrap().mode(mode).data().clone()
+    }
+
+    /// The next `times` API requests get `fault` (queued after any already set).
+    pub fn set_fault(&self, fault: Fault, times: usize) {
+        let mut inner = self.shared.lock().unwrap();
+        inner.faults.extend(std::iter::repeat_n(fault, times));
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.lock().unwrap().faults.clear();
+    }
+
+    /// Each charges list request that continues a listing (`starting_after`) first creates
+    /// `per_page` new charges, as donors paying while a client pages. 0 turns it off.
+    pub fn insert_charges_during_paging(&self, per_page: usize) {
+        self.shared.lock().unwrap().insert_per_page = per_page;
+    }
+
+    /// Create `count` new succeeded charges in `mode` now.
+    pub fn add_charges(&self, mode: Mode, count: usize) -> Vec<Charge> {
+        let mut inner = self.shared.lock().unwrap();
+        let state = inner.mode(mode);
+        let charges = (0..count)
+            .map(|_| state.generator.live_charge(now()))
+            .collect();
+        state.reindex();
+        charges
+    }
+
+    /// API requests answered so far (including refused ones).
+    pub fn request_count(&self) -> usize {
+        self.shared.lock().unwrap().requests.len()
+    }
+
+    /// "GET /v1/charges?…" for each request so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.shared.lock().unwrap().requests.clone()
+    }
+
+    /// A webhook event of type `kind` for the object `id` of `mode`, as it is now.
+    pub fn event(&self, mode: Mode, kind: &str, id: &str) -> Option<Value> {
+        let data = self.ground_truth(mode);
+        let object = match id.split('_').next()? {
+            "ch" => serde_json::to_value(data.charge(id)?),
+            "dp" => serde_json::to_value(data.disputes.iter().find(|d| d.id == id)?),
+            "re" => serde_json::to_value(data.refunds.iter().find(|d| d.id == id)?),
+            "po" => serde_json::to_value(data.payouts.iter().find(|d| d.id == id)?),
+            _ => return None,
+        }
+        .ok()?;
+        let event_id = format!("evt_{}", &id[id.find('_')? + 1..]);
+        Some(webhook::event(
+            &event_id,
+            kind,
+            object,
+            mode.livemode(),
+            now(),
+        ))
+    }
+
+    /// POST `event` to `url`, signed now with each of `secrets`; the receiver's status.
+    pub async fn send_webhook(
+        &self,
+        url: &str,
+        event: &Value,
+        secrets: &[&str],
+    ) -> anyhow::Result<u16> {
+        webhook::send(url, event, secrets, now()).await
+    }
+}
+
+#[cfg(test)]
+mod tests;
