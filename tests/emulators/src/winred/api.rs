@@ -1,0 +1,300 @@
+//! The HTTP side of the modeled partner API (`plugins/winred/API.md`): bearer token per
+//! committee, keyset-paged lists by time window, payout transactions, error bodies, and the
+//! fault knobs.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::generate::Generator;
+use super::{CommitteeInfo, Fault};
+
+pub(crate) struct CommitteeState {
+    pub info: CommitteeInfo,
+    pub generator: Generator,
+}
+
+pub(crate) struct Inner {
+    pub committees: Vec<CommitteeState>,
+    pub faults: VecDeque<Fault>,
+    /// New donations created before answering each donations page that continues a listing.
+    pub insert_per_page: usize,
+    /// "GET /v1/donations?…" per request.
+    pub requests: Vec<String>,
+}
+
+pub(crate) type Shared = Arc<Mutex<Inner>>;
+
+pub(crate) fn router(shared: Shared) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(shared)
+}
+
+fn reply(status: StatusCode, body: &Value) -> Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(serde_json::to_vec(body).expect("JSON")))
+        .expect("response")
+}
+
+fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+    reply(
+        status,
+        &json!({"error": {"type": kind, "message": message}}),
+    )
+}
+
+async fn handle(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let fault = {
+        let mut inner = shared.lock().unwrap();
+        inner.requests.push(format!("{method} {uri}"));
+        inner.faults.pop_front()
+    };
+    match fault {
+        Some(Fault::RateLimit { retry_after }) => {
+            let mut r = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests",
+            );
+            if let Some(s) = retry_after {
+                r.headers_mut()
+                    .insert("retry-after", s.to_string().parse().expect("header"));
+            }
+            return r;
+        }
+        Some(Fault::ServerError(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return error(status, "api_error", "something went wrong on WinRed's end");
+        }
+        Some(Fault::Unreadable) => {
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/json")
+                .body(Body::from("{\"data\":[{\"id\":\"dn_"))
+                .expect("response");
+        }
+        Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
+        None => {}
+    }
+    if method != Method::GET {
+        return error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            "only GET is supported",
+        );
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let mut inner = shared.lock().unwrap();
+    let Some(index) = token.and_then(|t| inner.committees.iter().position(|c| c.info.token == t))
+    else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or unknown API token",
+        );
+    };
+    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let path = uri.path().trim_end_matches('/');
+    let insert = inner.insert_per_page;
+    let committee = &mut inner.committees[index];
+    match path {
+        "/v1/me" => reply(
+            StatusCode::OK,
+            &json!({"committee": {
+                "id": committee.info.id, "name": committee.info.name, "fec_id": committee.info.fec_id,
+                "funding_type": if committee.info.federal { "conduit" } else { "merchant" },
+            }}),
+        ),
+        "/v1/donations" | "/v1/refunds" | "/v1/disputes" | "/v1/payouts" => {
+            let q = match ListQuery::parse(&query, true, 500) {
+                Ok(q) => q,
+                Err(r) => return r,
+            };
+            if path == "/v1/donations" && q.starting_after.is_some() && insert > 0 {
+                let data = &committee.generator.data;
+                let latest = data.donations.last().map(|d| d.created_at).unwrap_or(0);
+                for k in 0..insert {
+                    let d = committee.generator.donation_at(latest + 1 + k as i64);
+                    committee.generator.data.donations.push(d);
+                }
+            }
+            let data = &committee.generator.data;
+            let items: Vec<(i64, &str, Value)> = match path {
+                "/v1/donations" => data
+                    .donations
+                    .iter()
+                    .map(|d| (d.created_at, d.id.as_str(), d.json()))
+                    .collect(),
+                "/v1/refunds" => data
+                    .refunds
+                    .iter()
+                    .map(|d| (d.created_at, d.id.as_str(), d.json()))
+                    .collect(),
+                "/v1/disputes" => data
+                    .disputes
+                    .iter()
+                    .map(|d| (d.created_at, d.id.as_str(), d.json()))
+                    .collect(),
+                _ => data
+                    .payouts
+                    .iter()
+                    .map(|d| (d.paid_at, d.id.as_str(), d.json()))
+                    .collect(),
+            };
+            page(items, &q)
+        }
+        _ => {
+            let Some(payout_id) = path
+                .strip_prefix("/v1/payouts/")
+                .and_then(|r| r.strip_suffix("/transactions"))
+            else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    &format!("no route {path}"),
+                );
+            };
+            let Some(payout) = committee
+                .generator
+                .data
+                .payouts
+                .iter()
+                .find(|p| p.id == payout_id)
+            else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    &format!("no such payout: {payout_id}"),
+                );
+            };
+            let q = match ListQuery::parse(&query, false, 1000) {
+                Ok(q) => q,
+                Err(r) => return r,
+            };
+            page(
+                payout
+                    .transactions
+                    .iter()
+                    .map(|t| (t.created_at, t.id.as_str(), t.json()))
+                    .collect(),
+                &q,
+            )
+        }
+    }
+}
+
+struct ListQuery {
+    since: Option<i64>,
+    until: Option<i64>,
+    starting_after: Option<String>,
+    limit: usize,
+}
+
+fn parse_time(key: &str, value: &str) -> Result<i64, Response> {
+    OffsetDateTime::parse(value, &Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|_| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &format!("`{key}` must be an RFC 3339 time, not `{value}`"),
+            )
+        })
+}
+
+impl ListQuery {
+    fn parse(
+        query: &[(String, String)],
+        windowed: bool,
+        max_limit: usize,
+    ) -> Result<ListQuery, Response> {
+        let mut q = ListQuery {
+            since: None,
+            until: None,
+            starting_after: None,
+            limit: 100,
+        };
+        for (k, v) in query {
+            match k.as_str() {
+                "since" if windowed => q.since = Some(parse_time(k, v)?),
+                "until" if windowed => q.until = Some(parse_time(k, v)?),
+                "starting_after" => q.starting_after = Some(v.clone()),
+                "limit" => {
+                    q.limit = v
+                        .parse()
+                        .ok()
+                        .filter(|l| (1..=max_limit).contains(l))
+                        .ok_or_else(|| {
+                            error(
+                                StatusCode::BAD_REQUEST,
+                                "invalid_request",
+                                &format!("`limit` must be 1 to {max_limit}, not `{v}`"),
+                            )
+                        })?
+                }
+                other => {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        &format!("unknown parameter `{other}`"),
+                    ));
+                }
+            }
+        }
+        if windowed && q.since.is_none() {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "`since` is required",
+            ));
+        }
+        Ok(q)
+    }
+}
+
+/// One page of `items` (already in (time, id) order): in the window, strictly after
+/// `starting_after`'s position.
+fn page(items: Vec<(i64, &str, Value)>, q: &ListQuery) -> Response {
+    let after = match &q.starting_after {
+        None => None,
+        Some(id) => match items.iter().find(|(_, i, _)| i == id) {
+            Some((t, i, _)) => Some((*t, i.to_string())),
+            None => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    &format!("starting_after: no such object `{id}`"),
+                );
+            }
+        },
+    };
+    let mut selected = items.into_iter().filter(|(t, id, _)| {
+        q.since.is_none_or(|s| *t >= s)
+            && q.until.is_none_or(|u| *t < u)
+            && after
+                .as_ref()
+                .is_none_or(|(at, aid)| (*t, *id) > (*at, aid.as_str()))
+    });
+    let data: Vec<Value> = selected.by_ref().take(q.limit).map(|(_, _, v)| v).collect();
+    let has_more = selected.next().is_some();
+    reply(StatusCode::OK, &json!({"data": data, "has_more": has_more}))
+}
