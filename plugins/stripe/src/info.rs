@@ -13,12 +13,42 @@ pub fn info() -> PluginInfo {
                 .choices(&["live", "test"])
                 .default_value("live")
                 .required(),
-            Setting::secret("live_secret_key", "Live secret key", "sk_live_… or a restricted rk_live_… key.", &[STRIPE_API]),
-            Setting::secret("test_secret_key", "Test secret key", "sk_test_… or a restricted rk_test_… key.", &[STRIPE_API]),
-            Setting::secret("webhook_secret", "Webhook signing secret", "whsec_… of the webhook endpoint; used only to verify signatures.", &[]),
-            Setting::text("api_base", "API base URL", "Stripe's API, or a proxy the operator allowed.").default_value("https://api.stripe.com"),
-            Setting::text("employer_metadata_key", "Employer metadata key", "The charge or customer metadata key that holds the donor's employer.").default_value("employer"),
-            Setting::text("occupation_metadata_key", "Occupation metadata key", "The charge or customer metadata key that holds the donor's occupation.").default_value("occupation"),
+            Setting::secret(
+                "live_secret_key",
+                "Live secret key",
+                "sk_live_… or a restricted rk_live_… key.",
+                &[STRIPE_API],
+            ),
+            Setting::secret(
+                "test_secret_key",
+                "Test secret key",
+                "sk_test_… or a restricted rk_test_… key.",
+                &[STRIPE_API],
+            ),
+            Setting::secret(
+                "webhook_secret",
+                "Webhook signing secret",
+                "whsec_… of the webhook endpoint; used only to verify signatures.",
+                &[],
+            ),
+            Setting::text(
+                "api_base",
+                "API base URL",
+                "Stripe's API, or a proxy the operator allowed.",
+            )
+            .default_value("https://api.stripe.com"),
+            Setting::text(
+                "employer_metadata_key",
+                "Employer metadata key",
+                "The charge or customer metadata key that holds the donor's employer.",
+            )
+            .default_value("employer"),
+            Setting::text(
+                "occupation_metadata_key",
+                "Occupation metadata key",
+                "The charge or customer metadata key that holds the donor's occupation.",
+            )
+            .default_value("occupation"),
         ],
         outbound: vec![STRIPE_API.into()],
         capabilities: Capabilities::FETCH
