@@ -14,7 +14,12 @@ const GUESTS: &[(&str, &str)] = &[
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest_dir.parent().unwrap().parent().unwrap().to_path_buf();
+    let root = manifest_dir
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
     for watched in ["wit", "plugins", "tests/guests", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
@@ -25,20 +30,39 @@ fn main() {
     let mut build = Command::new(cargo);
     build
         .current_dir(&root)
-        .args(["build", "--keep-going", "--target", "wasm32-wasip2", "--profile", "guest", "--target-dir"])
+        .args([
+            "build",
+            "--keep-going",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "guest",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     for (_, package) in GUESTS {
         build.args(["--package", package]);
     }
     // Flags meant for the host build must not leak into the guest build.
-    for var in ["CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "CARGO_PROFILE_RELEASE_DEBUG", "RUSTC_WORKSPACE_WRAPPER"] {
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_PROFILE_RELEASE_DEBUG",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
         build.env_remove(var);
     }
     // --keep-going: one broken guest fails only the tests that load it, loudly (the file is
     // missing), instead of every test in the workspace.
-    let status = build.status().expect("run cargo to build the guest components");
+    let status = build
+        .status()
+        .expect("run cargo to build the guest components");
     if !status.success() {
-        println!("cargo:warning=some guest components failed to build (is `rustup target add wasm32-wasip2` done?); tests that load them will fail");
+        println!(
+            "cargo:warning=some guest components failed to build (is `rustup target add wasm32-wasip2` done?); tests that load them will fail"
+        );
     }
 
     let out_dir = target_dir.join("wasm32-wasip2").join("guest");
@@ -46,11 +70,20 @@ fn main() {
     let mut all = Vec::new();
     for (name, package) in GUESTS {
         let path = component_path(&out_dir, package);
-        code.push_str(&format!("pub const {name}: &str = {:?};\n", path.display().to_string()));
+        code.push_str(&format!(
+            "pub const {name}: &str = {:?};\n",
+            path.display().to_string()
+        ));
         all.push(name.to_string());
     }
-    code.push_str(&format!("pub const ALL: &[&str] = &[{}];\n", all.join(", ")));
-    code.push_str(&format!("pub const DIR: &str = {:?};\n", out_dir.display().to_string()));
+    code.push_str(&format!(
+        "pub const ALL: &[&str] = &[{}];\n",
+        all.join(", ")
+    ));
+    code.push_str(&format!(
+        "pub const DIR: &str = {:?};\n",
+        out_dir.display().to_string()
+    ));
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("artifacts.rs");
     std::fs::write(dest, code).unwrap();
 }

@@ -59,6 +59,11 @@ impl<P: Plugin> Guest for Adapter<P> {
         donor: Person,
         amount: Option<Money>,
     ) -> Result<String, Error> {
-        P::donation_link(&Settings::from(settings), &page_url, &donor, amount.as_ref())
+        P::donation_link(
+            &Settings::from(settings),
+            &page_url,
+            &donor,
+            amount.as_ref(),
+        )
     }
 }

@@ -18,7 +18,13 @@ pub struct Request {
 
 impl Request {
     pub fn new(method: &str, url: impl Into<String>) -> Request {
-        Request { method: method.into(), url: url.into(), query: Vec::new(), headers: Vec::new(), body: None }
+        Request {
+            method: method.into(),
+            url: url.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     pub fn get(url: impl Into<String>) -> Request {
@@ -42,7 +48,10 @@ impl Request {
 
     /// `Authorization: Bearer <secret>`, the secret filled in by the host.
     pub fn bearer_secret(self, secret_key: &str) -> Request {
-        self.header("Authorization", format!("Bearer {{{{secret:{secret_key}}}}}"))
+        self.header(
+            "Authorization",
+            format!("Bearer {{{{secret:{secret_key}}}}}"),
+        )
     }
 
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
@@ -55,7 +64,9 @@ impl Request {
         if self.query.is_empty() {
             return self.url.clone();
         }
-        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.query).finish();
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.query)
+            .finish();
         let sep = if self.url.contains('?') { '&' } else { '?' };
         format!("{}{sep}{query}", self.url)
     }
@@ -70,7 +81,11 @@ impl Request {
             body: self.body,
         };
         wire::send(&request)
-            .map(|r| Response { status: r.status, headers: r.headers, body: r.body })
+            .map(|r| Response {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            })
             .map_err(Error::from)
     }
 }
@@ -80,8 +95,12 @@ impl From<HttpError> for Error {
         match e {
             HttpError::Denied(why) => Error::Config(format!("the host refused the request: {why}")),
             HttpError::Timeout => Error::Transient("request timed out".into()),
-            HttpError::TooLarge => Error::InvalidData("response larger than the host allows".into()),
-            HttpError::RequestLimit => Error::Transient("this call made as many requests as the host allows".into()),
+            HttpError::TooLarge => {
+                Error::InvalidData("response larger than the host allows".into())
+            }
+            HttpError::RequestLimit => {
+                Error::Transient("this call made as many requests as the host allows".into())
+            }
             HttpError::Failed(why) => Error::Transient(format!("request failed: {why}")),
         }
     }
@@ -97,7 +116,10 @@ pub struct Response {
 impl Response {
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_success(&self) -> bool {
@@ -107,7 +129,11 @@ impl Response {
     /// The body as JSON, or [`Error::InvalidData`] saying where it stopped making sense.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::InvalidData(format!("unreadable JSON body (HTTP {}): {e}; starts: {}", self.status, self.snippet()))
+            Error::InvalidData(format!(
+                "unreadable JSON body (HTTP {}): {e}; starts: {}",
+                self.status,
+                self.snippet()
+            ))
         })
     }
 
@@ -119,7 +145,8 @@ impl Response {
 
     /// Seconds from a `Retry-After` header, when it gives seconds.
     pub fn retry_after(&self) -> Option<u32> {
-        self.header("retry-after").and_then(|v| v.trim().parse().ok())
+        self.header("retry-after")
+            .and_then(|v| v.trim().parse().ok())
     }
 
     /// The usual meaning of an HTTP status as a contract error: 401/403 auth, 429 rate
@@ -153,7 +180,10 @@ mod tests {
     fn response(status: u16, headers: &[(&str, &str)]) -> Response {
         Response {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: b"{\"error\":\"nope\"}".to_vec(),
         }
     }
@@ -163,22 +193,45 @@ mod tests {
         let r = Request::get("https://x.test/v1/charges?limit=100")
             .query("created[gte]", 5)
             .query("q", "a b&c");
-        assert_eq!(r.url(), "https://x.test/v1/charges?limit=100&created%5Bgte%5D=5&q=a+b%26c");
+        assert_eq!(
+            r.url(),
+            "https://x.test/v1/charges?limit=100&created%5Bgte%5D=5&q=a+b%26c"
+        );
     }
 
     #[test]
     fn statuses_map_to_contract_errors() {
         assert!(response(200, &[]).error_for_status().is_ok());
-        assert!(matches!(response(401, &[]).error_for_status(), Err(Error::Auth(m)) if m.contains("nope")));
-        assert!(matches!(response(429, &[("Retry-After", "7")]).error_for_status(), Err(Error::RateLimited(Some(7)))));
-        assert!(matches!(response(429, &[]).error_for_status(), Err(Error::RateLimited(None))));
-        assert!(matches!(response(503, &[]).error_for_status(), Err(Error::Transient(_))));
-        assert!(matches!(response(400, &[]).error_for_status(), Err(Error::InvalidData(_))));
+        assert!(
+            matches!(response(401, &[]).error_for_status(), Err(Error::Auth(m)) if m.contains("nope"))
+        );
+        assert!(matches!(
+            response(429, &[("Retry-After", "7")]).error_for_status(),
+            Err(Error::RateLimited(Some(7)))
+        ));
+        assert!(matches!(
+            response(429, &[]).error_for_status(),
+            Err(Error::RateLimited(None))
+        ));
+        assert!(matches!(
+            response(503, &[]).error_for_status(),
+            Err(Error::Transient(_))
+        ));
+        assert!(matches!(
+            response(400, &[]).error_for_status(),
+            Err(Error::InvalidData(_))
+        ));
     }
 
     #[test]
     fn bearer_secret_is_a_placeholder() {
         let r = Request::get("https://x.test").bearer_secret("api_key");
-        assert_eq!(r.headers, vec![("Authorization".to_string(), "Bearer {{secret:api_key}}".to_string())]);
+        assert_eq!(
+            r.headers,
+            vec![(
+                "Authorization".to_string(),
+                "Bearer {{secret:api_key}}".to_string()
+            )]
+        );
     }
 }

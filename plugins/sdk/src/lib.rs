@@ -89,7 +89,11 @@ pub trait Plugin {
     }
 
     /// Read an export file (CSV quick import).
-    fn parse_export(_settings: &Settings, _file_name: &str, _contents: &[u8]) -> Result<FileImport> {
+    fn parse_export(
+        _settings: &Settings,
+        _file_name: &str,
+        _contents: &[u8],
+    ) -> Result<FileImport> {
         Err(Error::Unsupported)
     }
 
@@ -119,7 +123,10 @@ macro_rules! export_plugin {
 impl Money {
     /// An amount in US cents.
     pub fn usd(minor_units: i64) -> Money {
-        Money { minor_units, currency: "USD".into() }
+        Money {
+            minor_units,
+            currency: "USD".into(),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Log lines go to the host's `tracing`, tagged with the plugin's id.
 
-use crate::__private::intake::plugin::log::{log, Level};
+use crate::__private::intake::plugin::log::{Level, log};
 
 pub fn debug(message: impl AsRef<str>) {
     log(Level::Debug, message.as_ref());

@@ -29,10 +29,17 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     if whole.is_empty() && frac.is_empty() {
         return None;
     }
-    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
+    if !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+    {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: i64 = match frac.len() {
         0 => 0,
         1 => frac.parse::<i64>().ok()? * 10,
@@ -61,7 +68,16 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_money() {
-        for bad in ["", "$", "abc", "1.234", "12a", "1.2.3", "--5", "99999999999999999999"] {
+        for bad in [
+            "",
+            "$",
+            "abc",
+            "1.234",
+            "12a",
+            "1.2.3",
+            "--5",
+            "99999999999999999999",
+        ] {
             assert_eq!(parse_cents(bad), None, "{bad:?}");
         }
     }

@@ -28,14 +28,22 @@ impl Settings {
     }
 
     /// The value of `key`, which must be one of `choices`.
-    pub fn choice<'a>(&'a self, key: &str, choices: &[&'a str], default: &'a str) -> Result<&'a str, Error> {
+    pub fn choice<'a>(
+        &'a self,
+        key: &str,
+        choices: &[&'a str],
+        default: &'a str,
+    ) -> Result<&'a str, Error> {
         let value = self.get_or(key, default);
         choices
             .iter()
             .find(|c| c.eq_ignore_ascii_case(value))
             .copied()
             .ok_or_else(|| {
-                Error::Config(format!("setting `{key}` must be one of {}, not `{value}`", choices.join(", ")))
+                Error::Config(format!(
+                    "setting `{key}` must be one of {}, not `{value}`",
+                    choices.join(", ")
+                ))
             })
     }
 }
@@ -48,7 +56,12 @@ impl From<Vec<(String, String)>> for Settings {
 
 impl<const N: usize> From<[(&str, &str); N]> for Settings {
     fn from(pairs: [(&str, &str); N]) -> Self {
-        Settings(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        Settings(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 }
 
@@ -70,6 +83,11 @@ mod tests {
         assert_eq!(s.choice("mode", &["live", "test"], "test").unwrap(), "live");
         let s = Settings::from([("mode", "prod")]);
         assert!(s.choice("mode", &["live", "test"], "test").is_err());
-        assert_eq!(Settings::default().choice("mode", &["live", "test"], "test").unwrap(), "test");
+        assert_eq!(
+            Settings::default()
+                .choice("mode", &["live", "test"], "test")
+                .unwrap(),
+            "test"
+        );
     }
 }

@@ -17,7 +17,9 @@ pub fn unix_to_rfc3339(unix: i64) -> Result<String, Error> {
 }
 
 pub fn to_rfc3339(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).expect("UTC times in range format as RFC 3339")
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .expect("UTC times in range format as RFC 3339")
 }
 
 /// RFC 3339 to Unix seconds.
@@ -33,7 +35,11 @@ pub fn window_bounds(window: &Window) -> Result<(i64, Option<i64>), Error> {
     let until = window.until.as_deref().map(rfc3339_to_unix).transpose()?;
     if let Some(until) = until {
         if until < since {
-            return Err(Error::Config(format!("window ends ({}) before it starts ({})", window.until.as_deref().unwrap_or(""), window.since)));
+            return Err(Error::Config(format!(
+                "window ends ({}) before it starts ({})",
+                window.until.as_deref().unwrap_or(""),
+                window.since
+            )));
         }
     }
     Ok((since, until))
@@ -89,7 +95,10 @@ fn parse_time(s: &str) -> Option<Time> {
     let mut fields = clock.split(':');
     let mut hour: u8 = fields.next()?.parse().ok()?;
     let minute: u8 = fields.next().map(|m| m.parse().ok()).unwrap_or(Some(0))?;
-    let second: u8 = fields.next().map(|s| s.split('.').next().unwrap_or("0").parse().ok()).unwrap_or(Some(0))?;
+    let second: u8 = fields
+        .next()
+        .map(|s| s.split('.').next().unwrap_or("0").parse().ok())
+        .unwrap_or(Some(0))?;
     if let Some(pm) = meridiem {
         if hour == 0 || hour > 12 {
             return None;
@@ -125,17 +134,36 @@ mod tests {
 
     #[test]
     fn refuses_impossible_dates() {
-        for bad in ["13/01/2024", "02/30/2024", "2024-5", "05/01/2024 13:00 PM", "yesterday", "1/2/3/4"] {
+        for bad in [
+            "13/01/2024",
+            "02/30/2024",
+            "2024-5",
+            "05/01/2024 13:00 PM",
+            "yesterday",
+            "1/2/3/4",
+        ] {
             assert!(parse_loose(bad).is_none(), "{bad:?}");
         }
     }
 
     #[test]
     fn window_bounds_checks_order() {
-        let w = Window { since: "2024-01-01T00:00:00Z".into(), until: Some("2024-01-02T00:00:00Z".into()) };
-        assert_eq!(window_bounds(&w).unwrap(), (1_704_067_200, Some(1_704_153_600)));
-        let backwards = Window { since: "2024-01-02T00:00:00Z".into(), until: Some("2024-01-01T00:00:00Z".into()) };
+        let w = Window {
+            since: "2024-01-01T00:00:00Z".into(),
+            until: Some("2024-01-02T00:00:00Z".into()),
+        };
+        assert_eq!(
+            window_bounds(&w).unwrap(),
+            (1_704_067_200, Some(1_704_153_600))
+        );
+        let backwards = Window {
+            since: "2024-01-02T00:00:00Z".into(),
+            until: Some("2024-01-01T00:00:00Z".into()),
+        };
         assert!(matches!(window_bounds(&backwards), Err(Error::Config(_))));
-        assert_eq!(unix_to_rfc3339(1_704_067_200).unwrap(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            unix_to_rfc3339(1_704_067_200).unwrap(),
+            "2024-01-01T00:00:00Z"
+        );
     }
 }

@@ -3,3 +3,5 @@
 //! the benchmarks and the demo.
 
 pub mod server;
+pub mod stripe;
+pub mod winred;

@@ -3,7 +3,9 @@
 //! test can assert that nothing leaked.
 
 use intake_plugin_sdk::http::Request;
-use intake_plugin_sdk::{export_plugin, Account, Capabilities, Error, Plugin, PluginInfo, Result, Setting, Settings};
+use intake_plugin_sdk::{
+    Account, Capabilities, Error, Plugin, PluginInfo, Result, Setting, Settings, export_plugin,
+};
 use std::hint::black_box;
 
 /// Declared but never served: the network tests grant their loopback servers explicitly.
@@ -20,7 +22,12 @@ impl Plugin for Hostile {
             settings: vec![
                 Setting::text("attack", "Attack", "Which attack check runs."),
                 Setting::text("target", "Target", "A URL for the network attacks."),
-                Setting::secret("api_key", "API key", "A secret it must never see.", &[DECLARED]),
+                Setting::secret(
+                    "api_key",
+                    "API key",
+                    "A secret it must never see.",
+                    &[DECLARED],
+                ),
             ],
             outbound: vec![DECLARED.into()],
             capabilities: Capabilities::FETCH,
@@ -34,6 +41,7 @@ impl Plugin for Hostile {
             "endless-loop" => endless_loop(),
             "memory-bomb" => memory_bomb(),
             "deep-recursion" => recurse(0).to_string(),
+            "stack-smash" => smash(0).to_string(),
             "panic" => panic!("hostile guest panics on purpose"),
             "stdout-flood" => stdout_flood(),
             "read-file" => read_files(),
@@ -48,7 +56,11 @@ impl Plugin for Hostile {
             "huge-response" => send(Request::get(target)).map(|body| body.len().to_string())?,
             other => return Err(Error::Config(format!("unknown attack `{other}`"))),
         };
-        Ok(Account { id: "hostile".into(), name: got, livemode: false })
+        Ok(Account {
+            id: "hostile".into(),
+            name: got,
+            livemode: false,
+        })
     }
 }
 
@@ -66,14 +78,25 @@ fn memory_bomb() -> String {
     }
 }
 
+/// Small frames: exhausts the engine's native stack for wasm.
+#[inline(never)]
 fn recurse(depth: u64) -> u64 {
+    if depth == u64::MAX {
+        return 0;
+    }
+    1 + recurse(black_box(depth + 1)).wrapping_mul(black_box(3))
+}
+
+/// Big frames: overruns the guest's own stack in linear memory.
+#[inline(never)]
+fn smash(depth: u64) -> u64 {
     let pad = black_box([depth; 64]);
-    recurse(black_box(depth + 1)) + pad[0]
+    smash(black_box(depth + 1)) + pad[0]
 }
 
 fn stdout_flood() -> String {
     let line = "x".repeat(1023);
-    for _ in 0..(64 * 1024) {
+    for _ in 0..(8 * 1024) {
         println!("{line}");
     }
     "flooded".into()

@@ -1,0 +1,99 @@
+//! The `intake` command line: argument parsing and dispatch.
+
+mod plugin;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use intake_host::{Host, HostConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "intake",
+    version,
+    about = "Take in donations through sandboxed processor plugins."
+)]
+struct Cli {
+    /// Where compiled plugin code is cached [default: $XDG_CACHE_HOME/intake or ~/.cache/intake].
+    #[arg(long, global = true, env = "INTAKE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile plugins on every run instead of caching.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Seconds one plugin call may take.
+    #[arg(long, global = true, default_value_t = 30)]
+    timeout: u64,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Look at plugin files.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
+    /// Validate an integration's credentials: print the account they open.
+    Check(run::CheckArgs),
+    /// Fetch the donations of a time window, all pages; NDJSON, or a table on a terminal.
+    Fetch(run::FetchArgs),
+}
+
+/// Print machine-readable JSON instead of a table.
+#[derive(Args, Clone, Copy)]
+struct JsonFlag {
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INTAKE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(2, format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let host = match build_host(&cli) {
+            Ok(host) => host,
+            Err(e) => return fail(2, format!("{e:#}")),
+        };
+        match cli.command {
+            Command::Plugin(command) => plugin::run(&host, command).await,
+            Command::Check(args) => run::check(&host, args).await,
+            Command::Fetch(args) => run::fetch(&host, args).await,
+        }
+    })
+}
+
+fn build_host(cli: &Cli) -> anyhow::Result<Host> {
+    let mut config = HostConfig::default();
+    config.limits.call_timeout = Duration::from_secs(cli.timeout.max(1));
+    config.cache_dir = if cli.no_cache {
+        None
+    } else {
+        cli.cache_dir.clone().or_else(default_cache_dir)
+    };
+    Host::new(config)
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("intake"))
+}
+
+/// Print `message` to stderr and exit with `code` (1: the call failed; 2: bad input).
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("intake: {message}");
+    ExitCode::from(code)
+}

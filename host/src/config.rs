@@ -1,0 +1,67 @@
+//! Every sandbox limit, in one place, with safe defaults.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What one call into a plugin may use. A call that goes over is stopped with a typed error;
+/// the host and other calls carry on.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Linear memory for the whole store (all the component's memories together).
+    pub memory_bytes: u64,
+    /// Wall-clock time for one call, host I/O included. A guest spinning in wasm is trapped at
+    /// this deadline; outbound requests never outlive it.
+    pub call_timeout: Duration,
+    /// Outbound HTTP requests one call may make.
+    pub max_requests_per_call: u32,
+    /// Bytes of one HTTP response body handed to the guest.
+    pub max_response_bytes: usize,
+    /// Bytes of guest stdout and stderr kept (each) per call, for `tracing`; the rest is dropped.
+    pub max_output_bytes: usize,
+    /// Native stack the guest's wasm may use: bounds recursion.
+    pub max_wasm_stack: usize,
+    /// Elements across the store's tables.
+    pub max_table_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 128 << 20,
+            call_timeout: Duration::from_secs(10),
+            max_requests_per_call: 100,
+            max_response_bytes: 8 << 20,
+            max_output_bytes: 64 << 10,
+            max_wasm_stack: 512 << 10,
+            max_table_elements: 100_000,
+        }
+    }
+}
+
+/// How the host is built. `HostConfig::default()` is what a CRM should start from.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    pub limits: Limits,
+    /// Where compiled plugin code is kept between runs (keyed by the file's hash and the
+    /// engine's settings). None compiles on every load.
+    pub cache_dir: Option<PathBuf>,
+    /// Use wasmtime's pooling allocator: instantiation in microseconds. Falls back to on-demand
+    /// allocation when the machine will not reserve the pool.
+    pub pooling: bool,
+    /// Calls that may run at once when pooling (instances kept in the pool).
+    pub max_concurrent_calls: u32,
+    /// How often the epoch advances: the granularity of `call_timeout` for guest code.
+    pub epoch_tick: Duration,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig {
+            limits: Limits::default(),
+            cache_dir: None,
+            pooling: true,
+            max_concurrent_calls: 64,
+            epoch_tick: Duration::from_millis(10),
+        }
+    }
+}

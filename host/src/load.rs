@@ -1,0 +1,196 @@
+//! Turning a `.wasm` file into a loaded plugin: checked to be a component of a compatible
+//! contract before anything is instantiated, compiled (or taken from the code cache),
+//! pre-linked, and described by its own `info`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use wasmtime::component::Component;
+
+use crate::bindings::PluginPre;
+use crate::bindings::intake::plugin::types::PluginInfo;
+use crate::error::LoadError;
+use crate::origin::Origin;
+use crate::runtime::{Grants, Runtime};
+use crate::sandbox::CallState;
+
+/// The contract this host speaks: any `0.1.x` plugin loads.
+pub(crate) const CONTRACT_EXPORT: &str = "intake:plugin/processor";
+pub(crate) const CONTRACT_VERSION: &str = "0.1";
+
+pub(crate) struct LoadedPlugin {
+    pub(crate) info: PluginInfo,
+    pub(crate) pre: PluginPre<CallState>,
+    pub(crate) path: PathBuf,
+    /// Keys of the settings the plugin declares secret: never passed as plain settings.
+    pub(crate) secret_keys: HashSet<String>,
+}
+
+/// What kind of file the bytes are, from the header alone.
+fn check_header(path: &Path, bytes: &[u8]) -> Result<(), LoadError> {
+    const MAGIC: &[u8] = b"\0asm";
+    if bytes.len() < 8 || &bytes[..4] != MAGIC {
+        return Err(LoadError::NotWasm { path: path.into() });
+    }
+    // Bytes 4..8: version and layer. Core modules are layer 0, components layer 1.
+    match bytes[6..8] {
+        [0, 0] => Err(LoadError::NotAComponent { path: path.into() }),
+        [1, 0] => Ok(()),
+        _ => Err(LoadError::Invalid {
+            path: path.into(),
+            reason: "unknown WebAssembly layer".into(),
+        }),
+    }
+}
+
+/// The component's `intake:plugin/processor@…` export, if it is one this host speaks.
+fn check_contract(runtime: &Runtime, path: &Path, component: &Component) -> Result<(), LoadError> {
+    let ty = component.component_type();
+    let exports: Vec<String> = ty
+        .exports(&runtime.engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let Some(found) = exports
+        .iter()
+        .find(|name| name.starts_with(&format!("{CONTRACT_EXPORT}@")))
+    else {
+        let exports = if exports.is_empty() {
+            "nothing".into()
+        } else {
+            exports.join(", ")
+        };
+        return Err(LoadError::NotAPlugin {
+            path: path.into(),
+            exports,
+        });
+    };
+    let version = &found[CONTRACT_EXPORT.len() + 1..];
+    if !version.starts_with(&format!("{CONTRACT_VERSION}.")) {
+        return Err(LoadError::IncompatibleVersion {
+            path: path.into(),
+            found: found.clone(),
+            supported: CONTRACT_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Compile (CPU-bound: run it off the async threads) and check a plugin file.
+pub(crate) fn compile(
+    runtime: &Runtime,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<PluginPre<CallState>, LoadError> {
+    check_header(path, bytes)?;
+    let compiled = match &runtime.cache {
+        Some(cache) => cache.load_or_compile(&runtime.engine, bytes),
+        None => Component::new(&runtime.engine, bytes),
+    };
+    let component = compiled.map_err(|e| LoadError::Invalid {
+        path: path.into(),
+        reason: format!("{e:#}"),
+    })?;
+    check_contract(runtime, path, &component)?;
+    let pre = runtime
+        .linker
+        .instantiate_pre(&component)
+        .map_err(|e| LoadError::Unlinkable {
+            path: path.into(),
+            reason: format!("{e:#}"),
+        })?;
+    PluginPre::new(pre).map_err(|e| LoadError::Unlinkable {
+        path: path.into(),
+        reason: format!("{e:#}"),
+    })
+}
+
+/// Ask the compiled plugin what it is, and check the answer.
+pub(crate) async fn describe(
+    runtime: &Runtime,
+    path: PathBuf,
+    pre: PluginPre<CallState>,
+) -> Result<LoadedPlugin, LoadError> {
+    let info = runtime
+        .run("(loading)", &pre, Grants::none(), async |plugin, store| {
+            plugin.intake_plugin_processor().call_info(store).await
+        })
+        .await
+        .map_err(|e| LoadError::Info {
+            path: path.clone(),
+            source: Box::new(e),
+        })?;
+    let secret_keys = check_info(&info).map_err(|reason| LoadError::BadInfo {
+        path: path.clone(),
+        reason,
+    })?;
+    Ok(LoadedPlugin {
+        info,
+        pre,
+        path,
+        secret_keys,
+    })
+}
+
+fn check_info(info: &PluginInfo) -> Result<HashSet<String>, String> {
+    let id_ok = !info.id.is_empty()
+        && info.id.len() <= 64
+        && info
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !id_ok {
+        return Err(format!(
+            "id `{}` must be 1-64 of a-z, 0-9, - and _",
+            info.id
+        ));
+    }
+    for origin in &info.outbound {
+        Origin::parse(origin).map_err(|e| format!("outbound origin: {e}"))?;
+    }
+    let mut keys = HashSet::new();
+    let mut secret_keys = HashSet::new();
+    for setting in &info.settings {
+        if setting.key.is_empty() || !keys.insert(setting.key.as_str()) {
+            return Err(format!(
+                "setting key `{}` is empty or repeated",
+                setting.key
+            ));
+        }
+        if setting.secret {
+            secret_keys.insert(setting.key.clone());
+            for origin in &setting.sent_to {
+                Origin::parse(origin)
+                    .map_err(|e| format!("secret `{}` sent-to: {e}", setting.key))?;
+            }
+        } else if !setting.sent_to.is_empty() {
+            return Err(format!(
+                "setting `{}` is not secret but lists sent-to origins",
+                setting.key
+            ));
+        }
+    }
+    Ok(secret_keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_tells_modules_from_components() {
+        let p = Path::new("x.wasm");
+        assert!(matches!(
+            check_header(p, b"\0asm\x01\0\0\0"),
+            Err(LoadError::NotAComponent { .. })
+        ));
+        assert!(check_header(p, b"\0asm\x0d\0\x01\0").is_ok());
+        assert!(matches!(
+            check_header(p, b"PK\x03\x04zip!"),
+            Err(LoadError::NotWasm { .. })
+        ));
+        assert!(matches!(
+            check_header(p, b""),
+            Err(LoadError::NotWasm { .. })
+        ));
+    }
+}

@@ -1,0 +1,231 @@
+//! The `http` capability lent to plugins: one request at a time, to allowed origins only,
+//! with secrets filled into header values by the host and scrubbed from what comes back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::bindings::intake::plugin::http::{HttpError, Request, Response};
+use crate::integration::Secret;
+use crate::origin::Origin;
+use crate::policy::NetPolicy;
+
+const PLACEHOLDER_OPEN: &str = "{{secret:";
+const PLACEHOLDER_CLOSE: &str = "}}";
+const REDACTED: &[u8] = b"[redacted]";
+
+/// Per-call state of the `http` capability.
+pub(crate) struct Outbound {
+    pub(crate) client: reqwest::Client,
+    pub(crate) policy: Arc<NetPolicy>,
+    pub(crate) secrets: Arc<HashMap<String, Secret>>,
+    pub(crate) deadline: Instant,
+    pub(crate) max_requests: u32,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) requests_made: u32,
+}
+
+/// The client every call shares: no redirects (each hop would need its own check), no
+/// ambient proxy from the environment.
+pub(crate) fn client() -> anyhow::Result<reqwest::Client> {
+    // reqwest is built without a default TLS provider: pick ring, once per process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}
+
+impl Outbound {
+    pub(crate) async fn send(&mut self, request: Request) -> Result<Response, HttpError> {
+        if self.requests_made >= self.max_requests {
+            return Err(HttpError::RequestLimit);
+        }
+        self.requests_made += 1;
+
+        let url = url::Url::parse(&request.url)
+            .map_err(|e| HttpError::Denied(format!("bad URL `{}`: {e}", request.url)))?;
+        let origin = Origin::of(&url).map_err(HttpError::Denied)?;
+        if !self.policy.may_reach(&origin) {
+            return Err(HttpError::Denied(format!(
+                "{origin} is neither declared by the plugin nor granted by the operator"
+            )));
+        }
+        if request.url.contains(PLACEHOLDER_OPEN)
+            || request
+                .body
+                .as_deref()
+                .is_some_and(|b| contains(b, PLACEHOLDER_OPEN.as_bytes()))
+        {
+            return Err(HttpError::Denied(
+                "secrets are filled only in header values, not in the URL or body".into(),
+            ));
+        }
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| HttpError::Denied(format!("bad method `{}`", request.method)))?;
+
+        let mut sent_secrets: Vec<Secret> = Vec::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &request.headers {
+            if name.eq_ignore_ascii_case("host") {
+                return Err(HttpError::Denied(
+                    "the Host header is set by the host from the URL".into(),
+                ));
+            }
+            let value = self.fill_secrets(value, &origin, &mut sent_secrets)?;
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| HttpError::Denied(format!("bad header name `{name}`")))?;
+            let value = reqwest::header::HeaderValue::from_str(&value)
+                .map_err(|_| HttpError::Denied(format!("bad value for header `{name}`")))?;
+            headers.append(name, value);
+        }
+
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(HttpError::Timeout);
+        }
+        let mut builder = self
+            .client
+            .request(method, url)
+            .headers(headers)
+            .timeout(remaining);
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let response = builder.send().await.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let response_headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = read_capped(response, self.max_response_bytes).await?;
+
+        // An API that echoes credentials back must not become a way to read them.
+        let mut out = Response {
+            status,
+            headers: response_headers,
+            body,
+        };
+        for secret in &sent_secrets {
+            scrub(&mut out, secret.expose().as_bytes());
+        }
+        Ok(out)
+    }
+
+    /// Replace each `{{secret:KEY}}` in a header value, if KEY may be sent to `origin`.
+    fn fill_secrets(
+        &self,
+        value: &str,
+        origin: &Origin,
+        sent: &mut Vec<Secret>,
+    ) -> Result<String, HttpError> {
+        let mut out = String::with_capacity(value.len());
+        let mut rest = value;
+        while let Some(start) = rest.find(PLACEHOLDER_OPEN) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + PLACEHOLDER_OPEN.len()..];
+            let end = after
+                .find(PLACEHOLDER_CLOSE)
+                .ok_or_else(|| HttpError::Denied("unterminated secret placeholder".into()))?;
+            let key = &after[..end];
+            let secret = self.secrets.get(key).ok_or_else(|| {
+                HttpError::Denied(format!("this integration has no secret `{key}`"))
+            })?;
+            if !self.policy.may_send_secret(key, origin) {
+                return Err(HttpError::Denied(format!(
+                    "secret `{key}` may not be sent to {origin}"
+                )));
+            }
+            out.push_str(secret.expose());
+            sent.push(secret.clone());
+            rest = &after[end + PLACEHOLDER_CLOSE.len()..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> HttpError {
+    if e.is_timeout() {
+        HttpError::Timeout
+    } else {
+        // Without the URL: it is the plugin's own, and keeps messages short.
+        HttpError::Failed(e.without_url().to_string())
+    }
+}
+
+/// The body, refusing to buffer more than `cap` bytes.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, HttpError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > cap as u64)
+    {
+        return Err(HttpError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > cap {
+            return Err(HttpError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    find(haystack, needle, 0).is_some()
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn replace_all(bytes: &mut Vec<u8>, needle: &[u8]) {
+    let mut from = 0;
+    while let Some(at) = find(bytes, needle, from) {
+        bytes.splice(at..at + needle.len(), REDACTED.iter().copied());
+        from = at + REDACTED.len();
+    }
+}
+
+fn scrub(response: &mut Response, secret: &[u8]) {
+    replace_all(&mut response.body, secret);
+    for (_, value) in &mut response.headers {
+        let mut bytes = std::mem::take(value).into_bytes();
+        replace_all(&mut bytes, secret);
+        *value = String::from_utf8_lossy(&bytes).into_owned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_replaces_every_occurrence() {
+        let mut r = Response {
+            status: 200,
+            headers: vec![("x-echo".into(), "Bearer sk_1 sk_1".into())],
+            body: b"{\"auth\":\"sk_1\",\"again\":\"sk_1sk_1\"}".to_vec(),
+        };
+        scrub(&mut r, b"sk_1");
+        assert_eq!(r.headers[0].1, "Bearer [redacted] [redacted]");
+        assert_eq!(
+            r.body,
+            b"{\"auth\":\"[redacted]\",\"again\":\"[redacted][redacted]\"}".to_vec()
+        );
+    }
+}

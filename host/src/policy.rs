@@ -1,0 +1,65 @@
+//! Where one call may send requests and secrets: the plugin's declarations, plus what the
+//! operator granted for this integration, and nothing else.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::bindings::intake::plugin::types::PluginInfo;
+use crate::error::CallError;
+use crate::integration::Integration;
+use crate::origin::Origin;
+
+#[derive(Debug, Default)]
+pub(crate) struct NetPolicy {
+    reachable: HashSet<Origin>,
+    secret_origins: HashMap<String, HashSet<Origin>>,
+}
+
+impl NetPolicy {
+    /// The plugin's declared origins and secret destinations (already validated at load),
+    /// plus the integration's grants.
+    pub(crate) fn new(
+        info: &PluginInfo,
+        integration: &Integration,
+    ) -> Result<NetPolicy, CallError> {
+        let mut policy = NetPolicy::default();
+        for origin in &info.outbound {
+            policy
+                .reachable
+                .insert(Origin::parse(origin).map_err(CallError::Config)?);
+        }
+        for setting in info.settings.iter().filter(|s| s.secret) {
+            let allowed = policy
+                .secret_origins
+                .entry(setting.key.clone())
+                .or_default();
+            for origin in &setting.sent_to {
+                allowed.insert(Origin::parse(origin).map_err(CallError::Config)?);
+            }
+        }
+        for origin in &integration.granted_origins {
+            let origin = Origin::parse(origin)
+                .map_err(|e| CallError::Config(format!("granted origin: {e}")))?;
+            policy.reachable.insert(origin);
+        }
+        for (key, origin) in &integration.secret_routes {
+            let origin = Origin::parse(origin)
+                .map_err(|e| CallError::Config(format!("route for secret `{key}`: {e}")))?;
+            policy
+                .secret_origins
+                .entry(key.clone())
+                .or_default()
+                .insert(origin);
+        }
+        Ok(policy)
+    }
+
+    pub(crate) fn may_reach(&self, origin: &Origin) -> bool {
+        self.reachable.contains(origin)
+    }
+
+    pub(crate) fn may_send_secret(&self, key: &str, origin: &Origin) -> bool {
+        self.secret_origins
+            .get(key)
+            .is_some_and(|allowed| allowed.contains(origin))
+    }
+}
