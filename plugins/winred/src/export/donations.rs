@@ -42,19 +42,9 @@ fn read_row(out: &mut Import, row: &Row<'_>) -> Result<(), String> {
     let received_at = row.date(columns::DATE, "date")?;
     let cents = row.cents(columns::AMOUNT, "amount")?.ok_or("no amount")?;
     let (fee, net) = fee_and_net(row, cents)?;
-    let donor = row.person()?;
     let payout_id = clean(row.get(columns::PAYOUT_ID));
-    let name = format!("{} {}", donor.first_name, donor.last_name);
-    let id = out.id(
-        row,
-        &[
-            &received_at,
-            &name,
-            &cents.to_string(),
-            &fee.unwrap_or(0).to_string(),
-        ],
-    );
     if cents == 0 {
+        let id = out.id(row, &[&received_at, "", "0", &fee.unwrap_or(0).to_string()]);
         let amount = super::fee_row_amount(fee, net)
             .ok_or("zero amount and no fee: neither a donation nor a fee")?;
         out.file.fees.push(FeeEntry {
@@ -67,6 +57,17 @@ fn read_row(out: &mut Import, row: &Row<'_>) -> Result<(), String> {
         });
         return Ok(());
     }
+    let donor = row.person()?;
+    let name = format!("{} {}", donor.first_name, donor.last_name);
+    let id = out.id(
+        row,
+        &[
+            &received_at,
+            &name,
+            &cents.to_string(),
+            &fee.unwrap_or(0).to_string(),
+        ],
+    );
     let kind = reversal_kind(row.get(columns::TYPE), cents);
     let mut d = out.donation(id, kind, cents, received_at, donor);
     d.fee = fee.map(usd);
@@ -81,6 +82,7 @@ fn read_row(out: &mut Import, row: &Row<'_>) -> Result<(), String> {
         mapping::push_extra(&mut d.extra, "page_name", row.get(columns::PAGE));
     }
     d.extra.extend(row.extras(columns::AGENCY));
+    out.link_reversal(&mut d)?;
     out.file.donations.push(d);
     Ok(())
 }

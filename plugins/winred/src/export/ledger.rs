@@ -104,6 +104,7 @@ fn entry(out: &mut Import, row: &Row<'_>, pending: &mut Pending) -> Result<(), S
     let mut d = out.donation(id.clone(), kind, cents, received_at, donor);
     d.fee = fee.map(usd);
     d.net = net.map(usd);
+    out.link_reversal(&mut d)?;
     pending.gross += cents;
     pending.fees += fee.unwrap_or(0);
     pending.donation_ids.push((out.file.donations.len(), id));

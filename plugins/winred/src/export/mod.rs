@@ -272,6 +272,50 @@ impl Import {
         format!("{base}-{n}")
     }
 
+    /// Give a refund, chargeback or reversal that names nothing the entry it reverses: the
+    /// latest earlier row in this file of the same donor and amount that it can reverse (a
+    /// contribution; a chargeback for a reversal) and that nothing else reverses yet. The
+    /// contract needs `reverses`, so a row with no match is rejected, saying why.
+    pub fn link_reversal(&self, d: &mut Donation) -> Result<(), String> {
+        if d.kind == DonationKind::Contribution || d.reverses.is_some() {
+            return Ok(());
+        }
+        let target = if d.kind == DonationKind::ChargebackReversal {
+            DonationKind::Chargeback
+        } else {
+            DonationKind::Contribution
+        };
+        let who = |p: &Person| format!("{} {}", p.first_name, p.last_name).to_lowercase();
+        let name = who(&d.donor);
+        let found = self.file.donations.iter().rev().find(|o| {
+            o.kind == target
+                && o.amount.minor_units.abs() == d.amount.minor_units.abs()
+                && who(&o.donor) == name
+                && !self
+                    .file
+                    .donations
+                    .iter()
+                    .any(|x| x.reverses.as_deref() == Some(o.id.as_str()))
+        });
+        match found {
+            Some(o) => {
+                d.reverses = Some(o.id.clone());
+                Ok(())
+            }
+            None => Err(format!(
+                "a {} of {} names no entry it reverses (the export has no original-ID column), and no earlier row in this file is a {} of that amount from {}",
+                kind_word(d.kind),
+                dollars(d.amount.minor_units),
+                kind_word(target),
+                if name.trim().is_empty() {
+                    "that donor".to_string()
+                } else {
+                    name
+                }
+            )),
+        }
+    }
+
     /// A donation with the integration's earmark and nothing optional set.
     pub fn donation(
         &self,
@@ -329,6 +373,15 @@ pub fn fee_row_amount(fee: Option<i64>, net: Option<i64>) -> Option<i64> {
 pub fn dollars(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+fn kind_word(kind: DonationKind) -> &'static str {
+    match kind {
+        DonationKind::Contribution => "contribution",
+        DonationKind::Refund => "refund",
+        DonationKind::Chargeback => "chargeback",
+        DonationKind::ChargebackReversal => "chargeback reversal",
+    }
 }
 
 /// What a `Type` / `Status` cell says a negative or positive row is.

@@ -26,7 +26,10 @@ pub fn read(out: &mut Import, header: &Header, rows: &[Record]) {
             out.reject(row.line, why);
         }
     }
-    for g in groups {
+    for g in groups
+        .into_iter()
+        .filter(|g| !g.donation_ids.is_empty() || !g.fee_ids.is_empty())
+    {
         let paid_at = g.paid_at.clone();
         out.file.payouts.push(Payout {
             id: g.id,
@@ -131,6 +134,7 @@ fn read_row(out: &mut Import, row: &Row<'_>, groups: &mut Vec<Group>) -> Result<
         mapping::push_extra(&mut d.extra, "page_name", row.get(columns::PAGE));
     }
     d.extra.extend(row.extras(columns::AGENCY));
+    out.link_reversal(&mut d)?;
     let g = &mut groups[group_index];
     g.gross += cents;
     g.fees += fee.unwrap_or(0);
