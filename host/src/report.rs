@@ -1,6 +1,6 @@
 //! Human-readable tables: what `intake plugin inspect` and `intake fetch` print on a terminal.
 
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::bindings::intake::plugin::types::{
     Capabilities, Donation, DonationKind, Money, PluginInfo,
@@ -55,6 +55,11 @@ pub fn plugin_table(info: &PluginInfo) -> String {
     }
     let mut settings = Table::new();
     settings.load_preset(UTF8_FULL_CONDENSED);
+    // Wrap long help text to the terminal (or 120 columns when piped).
+    settings.set_content_arrangement(ContentArrangement::Dynamic);
+    if settings.width().is_none() {
+        settings.set_width(120);
+    }
     settings.set_header(vec![
         "setting",
         "kind",
@@ -71,11 +76,8 @@ pub fn plugin_table(info: &PluginInfo) -> String {
         };
         let default = match (&s.default_value, s.choices.is_empty()) {
             (Some(d), true) => d.clone(),
-            (d, false) => format!(
-                "{} of {}",
-                d.as_deref().unwrap_or("one"),
-                s.choices.join("|")
-            ),
+            (Some(d), false) => format!("{d} ({})", s.choices.join("|")),
+            (None, false) => format!("one of {}", s.choices.join("|")),
             (None, true) => String::new(),
         };
         let sent_to = if !s.secret {

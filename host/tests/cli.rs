@@ -1,0 +1,68 @@
+//! The `intake` binary as an operator runs it.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn intake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(args)
+        .env("INTAKE_CACHE_DIR", common::cache_dir())
+        .output()
+        .expect("run intake")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn inspect_shows_settings_origins_and_where_each_secret_may_go() {
+    let out = intake(&["plugin", "inspect", intake_test_artifacts::STRIPE]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    for expected in ["Stripe (stripe)", "https://api.stripe.com:443", "test_secret_key", "live_secret_key", "nowhere (host-side use only)", "payouts"] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn inspect_json_carries_winreds_organization_record() {
+    let out = intake(&["plugin", "inspect", "--json", intake_test_artifacts::WINRED]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(info["id"], "winred");
+    assert_eq!(info["organization"]["name"], "WinRed PAC");
+    assert_eq!(info["organization"]["fec_id"], "C00694323");
+    let secrets: Vec<&str> = info["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["secret"] == true)
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert!(secrets.contains(&"api_token") && secrets.contains(&"webhook_secret"), "{secrets:?}");
+    assert!(info["capabilities"].as_array().unwrap().contains(&"fetch".into()));
+}
+
+#[test]
+fn list_reports_each_file_and_fails_when_one_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(intake_test_artifacts::WINRED, dir.path().join("winred.wasm")).unwrap();
+    std::fs::write(dir.path().join("junk.wasm"), b"junk").unwrap();
+    let out = intake(&["plugin", "list", dir.path().to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("junk.wasm\tNOT LOADED"), "{text}");
+    assert!(text.contains("winred 0.1.0\tWinRed"), "{text}");
+}
+
+#[test]
+fn inspect_of_a_non_plugin_exits_2_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.wasm");
+    std::fs::write(&file, b"\0asm\x01\0\0\0").unwrap();
+    let out = intake(&["plugin", "inspect", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("core WebAssembly module, not a component"));
+}
