@@ -52,6 +52,11 @@ pub struct HostConfig {
     pub max_concurrent_calls: u32,
     /// How often the epoch advances: the granularity of `call_timeout` for guest code.
     pub epoch_tick: Duration,
+    /// The operator's allowlist of origins (e.g. "https://api.stripe.com:443"). A plugin's
+    /// declared origin is reachable only if it is on this list; None accepts what each
+    /// plugin declares (as `intake plugin inspect` shows). Per-integration grants
+    /// (`Integration::grant_origin`) are allowed either way: they are the operator's own.
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 impl Default for HostConfig {
@@ -62,6 +67,7 @@ impl Default for HostConfig {
             pooling: true,
             max_concurrent_calls: 64,
             epoch_tick: Duration::from_millis(10),
+            allowed_origins: None,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The public face of the runtime: load plugins, then call them for an integration.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -12,6 +12,7 @@ use crate::error::{CallError, LoadError};
 use crate::integration::Integration;
 use crate::load::{self, LoadedPlugin};
 use crate::normalize;
+use crate::origin::Origin;
 use crate::policy::NetPolicy;
 use crate::runtime::{Grants, Runtime};
 
@@ -27,6 +28,7 @@ pub struct Host {
 
 struct Inner {
     runtime: Runtime,
+    allowed_origins: Option<HashSet<Origin>>,
     plugins: RwLock<HashMap<String, Arc<LoadedPlugin>>>,
 }
 
@@ -34,10 +36,20 @@ impl Host {
     /// Build a host. Must be called within a tokio runtime's context only for calls, not here.
     pub fn new(config: HostConfig) -> anyhow::Result<Host> {
         let runtime = Runtime::new(&config)?;
+        let allowed_origins = match &config.allowed_origins {
+            None => None,
+            Some(list) => Some(
+                list.iter()
+                    .map(|o| Origin::parse(o).map_err(|e| anyhow::anyhow!("allowed origin: {e}")))
+                    .collect::<anyhow::Result<HashSet<Origin>>>()?,
+            ),
+        };
+        let plugins = RwLock::new(HashMap::new());
         Ok(Host {
             inner: Arc::new(Inner {
                 runtime,
-                plugins: RwLock::new(HashMap::new()),
+                allowed_origins,
+                plugins,
             }),
         })
     }
@@ -128,6 +140,21 @@ impl Host {
             .unwrap()
             .get(plugin_id)
             .map(|p| p.path.clone())
+    }
+
+    /// Ask a loaded plugin for its `info` again, in a fresh sandbox: a health check that
+    /// exercises the whole call path (new store, instantiate, call) without any network.
+    pub async fn info(&self, plugin_id: &str) -> Result<PluginInfo, CallError> {
+        let plugin = self.plugin(plugin_id)?;
+        self.inner
+            .runtime
+            .run(
+                &plugin.info.id,
+                &plugin.pre,
+                Grants::none(),
+                async |p, s| p.intake_plugin_processor().call_info(s).await,
+            )
+            .await
     }
 
     /// Validate the integration's credentials; the account they open.
@@ -270,14 +297,7 @@ impl Host {
             &mut wasmtime::Store<crate::sandbox::CallState>,
         ) -> wasmtime::Result<Result<T, crate::PluginError>>,
     ) -> Result<T, CallError> {
-        let plugin = self
-            .inner
-            .plugins
-            .read()
-            .unwrap()
-            .get(&integration.plugin_id)
-            .cloned()
-            .ok_or_else(|| CallError::UnknownPlugin(integration.plugin_id.clone()))?;
+        let plugin = self.plugin(&integration.plugin_id)?;
         if let Some((key, _)) = integration
             .settings
             .iter()
@@ -288,7 +308,11 @@ impl Host {
             )));
         }
         let grants = Grants {
-            policy: Arc::new(NetPolicy::new(&plugin.info, integration)?),
+            policy: Arc::new(NetPolicy::new(
+                &plugin.info,
+                integration,
+                self.inner.allowed_origins.as_ref(),
+            )?),
             secrets: Arc::new(integration.secrets.clone()),
         };
         let result = self
@@ -297,5 +321,13 @@ impl Host {
             .run(&plugin.info.id, &plugin.pre, grants, call)
             .await?;
         result.map_err(CallError::Plugin)
+    }
+
+    fn plugin(&self, plugin_id: &str) -> Result<Arc<LoadedPlugin>, CallError> {
+        let plugins = self.inner.plugins.read().unwrap();
+        plugins
+            .get(plugin_id)
+            .cloned()
+            .ok_or_else(|| CallError::UnknownPlugin(plugin_id.to_string()))
     }
 }

@@ -49,7 +49,7 @@ impl Outbound {
         let origin = Origin::of(&url).map_err(HttpError::Denied)?;
         if !self.policy.may_reach(&origin) {
             return Err(HttpError::Denied(format!(
-                "{origin} is neither declared by the plugin nor granted by the operator"
+                "{origin} is not an origin this plugin may reach (declared and allowed, or granted)"
             )));
         }
         if request.url.contains(PLACEHOLDER_OPEN)

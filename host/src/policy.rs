@@ -15,17 +15,19 @@ pub(crate) struct NetPolicy {
 }
 
 impl NetPolicy {
-    /// The plugin's declared origins and secret destinations (already validated at load),
-    /// plus the integration's grants.
+    /// The plugin's declared origins that the operator allows (all, when `operator_allowed`
+    /// is None), its secret destinations (validated at load), plus the integration's grants.
     pub(crate) fn new(
         info: &PluginInfo,
         integration: &Integration,
+        operator_allowed: Option<&HashSet<Origin>>,
     ) -> Result<NetPolicy, CallError> {
         let mut policy = NetPolicy::default();
         for origin in &info.outbound {
-            policy
-                .reachable
-                .insert(Origin::parse(origin).map_err(CallError::Config)?);
+            let origin = Origin::parse(origin).map_err(CallError::Config)?;
+            if operator_allowed.is_none_or(|allowed| allowed.contains(&origin)) {
+                policy.reachable.insert(origin);
+            }
         }
         for setting in info.settings.iter().filter(|s| s.secret) {
             let allowed = policy

@@ -11,7 +11,7 @@ fn attack(name: &str) -> Integration {
     Integration::new("hostile").setting("attack", name)
 }
 
-/// A fresh call on the same plugin works, and another plugin still loads and answers `info`.
+/// A fresh call on the same plugin works, and so does a call into another plugin.
 async fn assert_still_serves(host: &Host) {
     let account = host
         .check(&attack("echo-settings"))
@@ -19,9 +19,9 @@ async fn assert_still_serves(host: &Host) {
         .expect("the host serves a fresh call after the attack");
     assert!(account.name.contains("echo-settings"));
     let info = host
-        .load_file(intake_test_artifacts::WINRED)
+        .info("winred")
         .await
-        .expect("the host loads and calls another plugin");
+        .expect("the host still calls another plugin");
     assert_eq!(info.id, "winred");
 }
 
@@ -130,7 +130,7 @@ async fn an_undeclared_origin_is_never_contacted() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("neither declared")),
+        matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("not an origin this plugin may reach")),
         "{err:?}"
     );
     assert_eq!(server.hits(), 0);
@@ -145,6 +145,40 @@ async fn an_undeclared_origin_is_never_contacted() {
 }
 
 #[tokio::test]
+async fn a_declared_origin_needs_the_operators_allowlist_when_there_is_one() {
+    // Declared by the hostile guest; nothing serves it, so an attempt fails in DNS or connect.
+    let declared = attack("request").setting("target", "https://declared.invalid/x");
+    let open = loaded_host(test_limits()).await;
+    let err = open.check(&declared).await.unwrap_err();
+    assert!(
+        matches!(&err, CallError::Plugin(PluginError::Transient(m)) if m.contains("request failed")),
+        "{err:?}"
+    );
+
+    let config = intake_host::HostConfig {
+        limits: test_limits(),
+        cache_dir: Some(common::cache_dir()),
+        allowed_origins: Some(vec!["https://api.stripe.com".into()]),
+        ..Default::default()
+    };
+    let strict = Host::new(config).unwrap();
+    strict
+        .load_file(intake_test_artifacts::HOSTILE)
+        .await
+        .unwrap();
+    strict
+        .load_file(intake_test_artifacts::WINRED)
+        .await
+        .unwrap();
+    let err = strict.check(&declared).await.unwrap_err();
+    assert!(
+        matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("not an origin this plugin may reach")),
+        "{err:?}"
+    );
+    assert_still_serves(&strict).await;
+}
+
+#[tokio::test]
 async fn a_redirect_to_an_undeclared_origin_is_not_followed() {
     let (allowed, elsewhere) = (Server::start().await, Server::start().await);
     let host = loaded_host(test_limits()).await;
@@ -154,7 +188,7 @@ async fn a_redirect_to_an_undeclared_origin_is_not_followed() {
         .grant_origin(&allowed.url);
     let err = host.check(&integration).await.unwrap_err();
     assert!(
-        matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("neither declared")),
+        matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("not an origin this plugin may reach")),
         "{err:?}"
     );
     assert_eq!(
