@@ -48,7 +48,7 @@ pub struct HostConfig {
     /// Use wasmtime's pooling allocator: instantiation in microseconds. Falls back to on-demand
     /// allocation when the machine will not reserve the pool.
     pub pooling: bool,
-    /// Calls that may run at once when pooling (instances kept in the pool).
+    /// Calls that may run at once (instances kept in the pool); further calls wait.
     pub max_concurrent_calls: u32,
     /// How often the epoch advances: the granularity of `call_timeout` for guest code.
     pub epoch_tick: Duration,

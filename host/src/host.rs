@@ -159,9 +159,10 @@ impl Host {
 
     /// Validate the integration's credentials; the account they open.
     pub async fn check(&self, integration: &Integration) -> Result<Account, CallError> {
-        let settings = integration.settings.clone();
-        self.call(integration, async move |p, s| {
-            p.intake_plugin_processor().call_check(s, &settings).await
+        self.call(integration, async |p, s| {
+            p.intake_plugin_processor()
+                .call_check(s, &integration.settings)
+                .await
         })
         .await
     }
@@ -173,15 +174,10 @@ impl Host {
         window: &Window,
         cursor: Option<&str>,
     ) -> Result<Page, CallError> {
-        let (settings, window, cursor) = (
-            integration.settings.clone(),
-            window.clone(),
-            cursor.map(str::to_string),
-        );
         let mut page = self
-            .call(integration, async move |p, s| {
+            .call(integration, async |p, s| {
                 p.intake_plugin_processor()
-                    .call_fetch(s, &settings, &window, cursor.as_deref())
+                    .call_fetch(s, &integration.settings, window, cursor)
                     .await
             })
             .await?;
@@ -199,15 +195,10 @@ impl Host {
         window: &Window,
         cursor: Option<&str>,
     ) -> Result<PayoutPage, CallError> {
-        let (settings, window, cursor) = (
-            integration.settings.clone(),
-            window.clone(),
-            cursor.map(str::to_string),
-        );
         let mut page = self
-            .call(integration, async move |p, s| {
+            .call(integration, async |p, s| {
                 p.intake_plugin_processor()
-                    .call_fetch_payouts(s, &settings, &window, cursor.as_deref())
+                    .call_fetch_payouts(s, &integration.settings, window, cursor)
                     .await
             })
             .await?;
@@ -222,15 +213,10 @@ impl Host {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Vec<Donation>, CallError> {
-        let (settings, headers, body) = (
-            integration.settings.clone(),
-            headers.to_vec(),
-            body.to_vec(),
-        );
         let mut donations = self
-            .call(integration, async move |p, s| {
+            .call(integration, async |p, s| {
                 p.intake_plugin_processor()
-                    .call_parse_webhook(s, &settings, &headers, &body)
+                    .call_parse_webhook(s, &integration.settings, headers, body)
                     .await
             })
             .await?;
@@ -245,15 +231,10 @@ impl Host {
         file_name: &str,
         contents: &[u8],
     ) -> Result<FileImport, CallError> {
-        let (settings, file_name, contents) = (
-            integration.settings.clone(),
-            file_name.to_string(),
-            contents.to_vec(),
-        );
         let mut import = self
-            .call(integration, async move |p, s| {
+            .call(integration, async |p, s| {
                 p.intake_plugin_processor()
-                    .call_parse_export(s, &settings, &file_name, &contents)
+                    .call_parse_export(s, &integration.settings, file_name, contents)
                     .await
             })
             .await?;
@@ -274,15 +255,9 @@ impl Host {
         donor: &Person,
         amount: Option<&Money>,
     ) -> Result<String, CallError> {
-        let (settings, page_url, donor, amount) = (
-            integration.settings.clone(),
-            page_url.to_string(),
-            donor.clone(),
-            amount.cloned(),
-        );
-        self.call(integration, async move |p, s| {
+        self.call(integration, async |p, s| {
             p.intake_plugin_processor()
-                .call_donation_link(s, &settings, &page_url, &donor, amount.as_ref())
+                .call_donation_link(s, &integration.settings, page_url, donor, amount)
                 .await
         })
         .await

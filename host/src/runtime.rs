@@ -25,6 +25,8 @@ pub(crate) struct Runtime {
     pub(crate) limits: Limits,
     client: reqwest::Client,
     epoch_ticks: u64,
+    /// One permit per pooled instance slot: calls beyond the pool wait instead of failing.
+    slots: tokio::sync::Semaphore,
     _ticker: EpochTicker,
 }
 
@@ -63,6 +65,7 @@ impl Runtime {
             engine,
             limits: config.limits.clone(),
             epoch_ticks,
+            slots: tokio::sync::Semaphore::new(config.max_concurrent_calls.max(1) as usize),
         })
     }
 
@@ -74,6 +77,11 @@ impl Runtime {
         grants: Grants,
         call: impl AsyncFnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<T>,
     ) -> Result<T, CallError> {
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| CallError::Internal(e.into()))?;
         let deadline = Instant::now() + self.limits.call_timeout;
         let outbound = Outbound {
             client: self.client.clone(),

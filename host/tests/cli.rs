@@ -19,9 +19,20 @@ fn stdout(output: &Output) -> String {
 #[test]
 fn inspect_shows_settings_origins_and_where_each_secret_may_go() {
     let out = intake(&["plugin", "inspect", intake_test_artifacts::STRIPE]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
-    for expected in ["Stripe (stripe)", "https://api.stripe.com:443", "test_secret_key", "live_secret_key", "nowhere", "payouts"] {
+    for expected in [
+        "Stripe (stripe)",
+        "https://api.stripe.com:443",
+        "test_secret_key",
+        "live_secret_key",
+        "nowhere",
+        "payouts",
+    ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
@@ -29,7 +40,11 @@ fn inspect_shows_settings_origins_and_where_each_secret_may_go() {
 #[test]
 fn inspect_json_carries_winreds_organization_record() {
     let out = intake(&["plugin", "inspect", "--json", intake_test_artifacts::WINRED]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(info["id"], "winred");
     assert_eq!(info["organization"]["name"], "WinRed PAC");
@@ -41,14 +56,26 @@ fn inspect_json_carries_winreds_organization_record() {
         .filter(|s| s["secret"] == true)
         .map(|s| s["key"].as_str().unwrap())
         .collect();
-    assert!(secrets.contains(&"api_token") && secrets.contains(&"webhook_secret"), "{secrets:?}");
-    assert!(info["capabilities"].as_array().unwrap().contains(&"fetch".into()));
+    assert!(
+        secrets.contains(&"api_token") && secrets.contains(&"webhook_secret"),
+        "{secrets:?}"
+    );
+    assert!(
+        info["capabilities"]
+            .as_array()
+            .unwrap()
+            .contains(&"fetch".into())
+    );
 }
 
 #[test]
 fn list_reports_each_file_and_fails_when_one_is_broken() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(intake_test_artifacts::WINRED, dir.path().join("winred.wasm")).unwrap();
+    std::fs::copy(
+        intake_test_artifacts::WINRED,
+        dir.path().join("winred.wasm"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("junk.wasm"), b"junk").unwrap();
     let out = intake(&["plugin", "list", dir.path().to_str().unwrap()]);
     let text = stdout(&out);
@@ -64,5 +91,130 @@ fn inspect_of_a_non_plugin_exits_2_with_the_reason() {
     std::fs::write(&file, b"\0asm\x01\0\0\0").unwrap();
     let out = intake(&["plugin", "inspect", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("core WebAssembly module, not a component"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("core WebAssembly module, not a component")
+    );
+}
+
+/// `intake check` and `intake fetch` against the WinRed emulator, secrets from the environment:
+/// the NDJSON it prints is exactly what the library fetches.
+#[tokio::test]
+async fn check_and_fetch_run_a_plugin_against_a_processor() {
+    use intake_emulators::winred::{Config, WinRedEmulator};
+    use intake_host::types::{Donation, Window};
+
+    let winred = WinRedEmulator::start(Config::new(7).federal("C00123456", 30))
+        .await
+        .unwrap();
+    let committee = winred.committee(0).clone();
+    let (since, until) = winred.window();
+    let url = winred.url();
+    let flags: Vec<String> = [
+        "--plugin",
+        intake_test_artifacts::WINRED,
+        "--setting",
+        "committee_level=federal",
+        "--setting",
+        "committee_fec_id=C00123456",
+        "--setting",
+        &format!("api_base={url}"),
+        "--grant",
+        &url,
+        "--route-secret",
+        &format!("api_token={url}"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let run = |args: Vec<String>| {
+        let token = committee.token.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_intake"))
+                .args(&args)
+                .env("INTAKE_CACHE_DIR", common::cache_dir())
+                .env("INTAKE_SECRET_API_TOKEN", token)
+                .output()
+                .unwrap()
+        })
+    };
+
+    let check = run([vec!["check".into()], flags.clone()].concat())
+        .await
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(stdout(&check).contains("live"), "{}", stdout(&check));
+
+    let fetch_args = [
+        vec!["fetch".into()],
+        flags,
+        vec![
+            "--since".into(),
+            since.clone(),
+            "--until".into(),
+            until.clone(),
+            "--format".into(),
+            "ndjson".into(),
+        ],
+    ]
+    .concat();
+    let fetched = run(fetch_args).await.unwrap();
+    assert!(
+        fetched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    let printed: Vec<Donation> = stdout(&fetched)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one donation per line"))
+        .collect();
+
+    let host = common::host_with(common::test_limits());
+    host.load_file(intake_test_artifacts::WINRED).await.unwrap();
+    let integration = intake_host::Integration::new("winred")
+        .setting("committee_level", "federal")
+        .setting("committee_fec_id", "C00123456")
+        .setting("api_base", &url)
+        .secret("api_token", committee.token.as_str())
+        .grant_origin(&url)
+        .route_secret("api_token", &url);
+    let window = Window {
+        since,
+        until: Some(until),
+    };
+    let (mut expected, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let page = host
+            .fetch(&integration, &window, cursor.as_deref())
+            .await
+            .unwrap();
+        expected.extend(page.donations);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert!(expected.len() >= 30, "{}", expected.len());
+    assert_eq!(printed, expected);
+
+    // Without the token in the environment the processor refuses: an auth error, exit 1.
+    let no_token = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args([
+            "check",
+            "--plugin",
+            intake_test_artifacts::WINRED,
+            "--setting",
+            "committee_fec_id=C00123456",
+            "--setting",
+            &format!("api_base={url}"),
+            "--grant",
+            &url,
+        ])
+        .env("INTAKE_CACHE_DIR", common::cache_dir())
+        .output()
+        .unwrap();
+    assert_eq!(no_token.status.code(), Some(1));
 }

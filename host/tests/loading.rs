@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{host_with, test_limits, Server};
+use common::{Server, host_with, test_limits};
 use intake_host::{Host, HostConfig, Integration, LoadError};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -20,23 +20,47 @@ async fn files_that_are_not_plugins_are_refused_with_the_reason() {
     let host = host_with(test_limits());
 
     let text = write(dir.path(), "notes.wasm", b"this is not wasm at all");
-    assert!(matches!(host.load_file(&text).await, Err(LoadError::NotWasm { .. })));
+    assert!(matches!(
+        host.load_file(&text).await,
+        Err(LoadError::NotWasm { .. })
+    ));
 
-    let core = write(dir.path(), "core.wasm", &wat::parse_str("(module)").unwrap());
+    let core = write(
+        dir.path(),
+        "core.wasm",
+        &wat::parse_str("(module)").unwrap(),
+    );
     let err = host.load_file(&core).await.unwrap_err();
     assert!(matches!(err, LoadError::NotAComponent { .. }));
     assert!(err.to_string().contains("wasm32-wasip2"), "{err}");
 
-    let empty = write(dir.path(), "empty.wasm", &wat::parse_str("(component)").unwrap());
+    let empty = write(
+        dir.path(),
+        "empty.wasm",
+        &wat::parse_str("(component)").unwrap(),
+    );
     let err = host.load_file(&empty).await.unwrap_err();
-    assert!(matches!(&err, LoadError::NotAPlugin { exports, .. } if exports == "nothing"), "{err}");
+    assert!(
+        matches!(&err, LoadError::NotAPlugin { exports, .. } if exports == "nothing"),
+        "{err}"
+    );
 
     let truncated = std::fs::read(intake_test_artifacts::STRIPE).unwrap();
-    let truncated = write(dir.path(), "truncated.wasm", &truncated[..truncated.len() / 2]);
-    assert!(matches!(host.load_file(&truncated).await, Err(LoadError::Invalid { .. })));
+    let truncated = write(
+        dir.path(),
+        "truncated.wasm",
+        &truncated[..truncated.len() / 2],
+    );
+    assert!(matches!(
+        host.load_file(&truncated).await,
+        Err(LoadError::Invalid { .. })
+    ));
 
     let missing = dir.path().join("missing.wasm");
-    assert!(matches!(host.load_file(&missing).await, Err(LoadError::Read { .. })));
+    assert!(matches!(
+        host.load_file(&missing).await,
+        Err(LoadError::Read { .. })
+    ));
 
     assert!(host.plugins().is_empty(), "nothing half-loaded");
 }
@@ -44,7 +68,10 @@ async fn files_that_are_not_plugins_are_refused_with_the_reason() {
 #[tokio::test]
 async fn a_plugin_of_another_contract_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let future = wat::parse_str(r#"(component (instance $i) (export "intake:plugin/processor@0.2.0" (instance $i)))"#).unwrap();
+    let future = wat::parse_str(
+        r#"(component (instance $i) (export "intake:plugin/processor@0.2.0" (instance $i)))"#,
+    )
+    .unwrap();
     let path = write(dir.path(), "future.wasm", &future);
     let err = host_with(test_limits()).load_file(&path).await.unwrap_err();
     assert!(
@@ -56,16 +83,42 @@ async fn a_plugin_of_another_contract_version_is_refused() {
 #[tokio::test]
 async fn a_directory_loads_what_it_can_and_says_what_it_cannot() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(intake_test_artifacts::STRIPE, dir.path().join("stripe.wasm")).unwrap();
-    std::fs::copy(intake_test_artifacts::WINRED, dir.path().join("winred.wasm")).unwrap();
+    std::fs::copy(
+        intake_test_artifacts::STRIPE,
+        dir.path().join("stripe.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        intake_test_artifacts::WINRED,
+        dir.path().join("winred.wasm"),
+    )
+    .unwrap();
     write(dir.path(), "broken.wasm", b"\0asm\x01\0\0\0");
-    write(dir.path(), "README.txt", b"not a plugin, not a .wasm: skipped");
+    write(
+        dir.path(),
+        "README.txt",
+        b"not a plugin, not a .wasm: skipped",
+    );
 
     let host = host_with(test_limits());
     let loaded = host.load_dir(dir.path()).await.unwrap();
-    let outcome: Vec<(String, bool)> =
-        loaded.iter().map(|(p, r)| (p.file_name().unwrap().to_string_lossy().into_owned(), r.is_ok())).collect();
-    assert_eq!(outcome, [("broken.wasm".into(), false), ("stripe.wasm".into(), true), ("winred.wasm".into(), true)]);
+    let outcome: Vec<(String, bool)> = loaded
+        .iter()
+        .map(|(p, r)| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                r.is_ok(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            ("broken.wasm".into(), false),
+            ("stripe.wasm".into(), true),
+            ("winred.wasm".into(), true)
+        ]
+    );
     let ids: Vec<String> = host.plugins().into_iter().map(|i| i.id).collect();
     assert_eq!(ids, ["stripe", "winred"]);
 }
@@ -73,22 +126,47 @@ async fn a_directory_loads_what_it_can_and_says_what_it_cannot() {
 #[tokio::test]
 async fn compiled_code_is_cached_and_a_bad_entry_is_recompiled() {
     let cache = tempfile::tempdir().unwrap();
-    let config = || HostConfig { limits: test_limits(), cache_dir: Some(cache.path().to_path_buf()), ..HostConfig::default() };
-    let entries = || std::fs::read_dir(cache.path()).unwrap().filter_map(Result::ok).map(|e| e.path()).collect::<Vec<_>>();
+    let config = || HostConfig {
+        limits: test_limits(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..HostConfig::default()
+    };
+    let entries = || {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect::<Vec<_>>()
+    };
 
-    Host::new(config()).unwrap().load_file(intake_test_artifacts::WINRED).await.unwrap();
+    Host::new(config())
+        .unwrap()
+        .load_file(intake_test_artifacts::WINRED)
+        .await
+        .unwrap();
     let written = entries();
     assert_eq!(written.len(), 1, "one entry per plugin file: {written:?}");
     let modified = std::fs::metadata(&written[0]).unwrap().modified().unwrap();
 
     // A restart (a new host) loads from the entry instead of compiling and rewriting it.
-    let info = Host::new(config()).unwrap().load_file(intake_test_artifacts::WINRED).await.unwrap();
+    let info = Host::new(config())
+        .unwrap()
+        .load_file(intake_test_artifacts::WINRED)
+        .await
+        .unwrap();
     assert_eq!(info.id, "winred");
-    assert_eq!(std::fs::metadata(&written[0]).unwrap().modified().unwrap(), modified);
+    assert_eq!(
+        std::fs::metadata(&written[0]).unwrap().modified().unwrap(),
+        modified
+    );
 
     // A corrupt entry is not trusted: the plugin is compiled again and the entry replaced.
     std::fs::write(&written[0], b"garbage").unwrap();
-    let info = Host::new(config()).unwrap().load_file(intake_test_artifacts::WINRED).await.unwrap();
+    let info = Host::new(config())
+        .unwrap()
+        .load_file(intake_test_artifacts::WINRED)
+        .await
+        .unwrap();
     assert_eq!(info.id, "winred");
     assert!(std::fs::metadata(&written[0]).unwrap().len() > 1000);
 }
@@ -122,7 +200,10 @@ async fn a_reload_swaps_the_plugin_while_calls_in_flight_finish() {
     // The old call ends on its own terms (its deadline), not by the reload.
     let err = in_flight.await.unwrap().unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
-    let fresh = host.check(&Integration::new("hostile").setting("attack", "echo-settings")).await.unwrap();
+    let fresh = host
+        .check(&Integration::new("hostile").setting("attack", "echo-settings"))
+        .await
+        .unwrap();
     assert!(fresh.name.contains("echo-settings"));
 }
 
@@ -131,4 +212,39 @@ async fn calls_name_an_unknown_plugin() {
     let host = host_with(test_limits());
     let err = host.check(&Integration::new("nope")).await.unwrap_err();
     assert!(matches!(&err, intake_host::CallError::UnknownPlugin(id) if id == "nope"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_beyond_the_instance_pool_wait_for_a_slot() {
+    let server = Server::start().await;
+    let config = HostConfig {
+        limits: test_limits(),
+        cache_dir: Some(common::cache_dir()),
+        max_concurrent_calls: 2,
+        ..HostConfig::default()
+    };
+    let host = Host::new(config).unwrap();
+    host.load_file(intake_test_artifacts::HOSTILE)
+        .await
+        .unwrap();
+    let waiting = Integration::new("hostile")
+        .setting("attack", "request")
+        .setting("target", format!("{}/wait", server.url))
+        .grant_origin(&server.url);
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let (host, integration) = (host.clone(), waiting.clone());
+            tokio::spawn(async move { host.check(&integration).await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(
+            call.await
+                .unwrap()
+                .expect("each call gets a slot in turn")
+                .name,
+            "ok"
+        );
+    }
+    assert_eq!(server.hits(), 8);
 }

@@ -26,6 +26,15 @@ async fn assert_still_serves(host: &Host) {
 }
 
 #[tokio::test]
+async fn no_state_survives_from_one_call_to_the_next() {
+    let host = loaded_host(test_limits()).await;
+    for _ in 0..3 {
+        let calls = host.check(&attack("count-calls")).await.unwrap().name;
+        assert_eq!(calls, "1", "each call runs in a fresh instance");
+    }
+}
+
+#[tokio::test]
 async fn endless_loop_is_stopped_at_the_deadline() {
     let host = loaded_host(Limits {
         call_timeout: std::time::Duration::from_millis(500),

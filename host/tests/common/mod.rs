@@ -57,7 +57,8 @@ pub struct Seen {
 }
 
 /// A loopback HTTP server for the network attacks:
-/// `/ok`, `/echo` (reflects Authorization), `/redirect?to=URL`, `/huge`, `/slow`.
+/// `/ok`, `/echo` (reflects Authorization), `/redirect?to=URL`, `/huge`, `/wait` (100 ms),
+/// `/slow` (30 s).
 pub struct Server {
     pub url: String,
     pub seen: Arc<Seen>,
@@ -79,6 +80,7 @@ impl Server {
             .route("/redirect", get(redirect))
             .route("/huge", get(huge))
             .route("/slow", get(slow))
+            .route("/wait", get(wait))
             .layer(axum::middleware::from_fn_with_state(seen.clone(), record))
             .with_state(seen.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
@@ -133,6 +135,11 @@ async fn huge() -> Response {
     let stream =
         futures_util::stream::iter((0..64).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
     axum::body::Body::from_stream(stream).into_response()
+}
+
+async fn wait() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    "ok"
 }
 
 async fn slow() -> &'static str {

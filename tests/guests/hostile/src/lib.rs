@@ -7,6 +7,10 @@ use intake_plugin_sdk::{
     Account, Capabilities, Error, Plugin, PluginInfo, Result, Setting, Settings, export_plugin,
 };
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Survives between calls only if the host reuses an instance.
+static CALLS: AtomicU32 = AtomicU32::new(0);
 
 /// Declared but never served: the network tests grant their loopback servers explicitly.
 const DECLARED: &str = "https://declared.invalid:443";
@@ -47,6 +51,7 @@ impl Plugin for Hostile {
             "read-file" => read_files(),
             "read-env" => read_env(),
             "echo-settings" => format!("{:?}", settings),
+            "count-calls" => (CALLS.fetch_add(1, Ordering::SeqCst) + 1).to_string(),
             "request" => send(Request::get(target))?,
             "follow-redirect" => follow_redirect(target)?,
             "secret-header" => send(Request::get(target).bearer_secret("api_key"))?,
