@@ -8,8 +8,8 @@ use intake_host::{Host, Integration, report};
 
 pub async fn run(host: &Host) -> anyhow::Result<()> {
     let stripe = StripeEmulator::start(Config {
-        seed: 2024,
-        test_charges: 40,
+        seed: 66,
+        test_charges: 50,
         live_charges: 8,
         end: None,
         span_days: 30,
