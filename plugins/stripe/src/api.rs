@@ -62,10 +62,10 @@ pub fn error_of(response: &Response) -> Option<Error> {
     });
     let mut error = response.status_error(message);
     // Stripe's own word on whether a retry can help.
-    if response.header("stripe-should-retry") == Some("false") {
-        if let Some(Error::Transient(m)) = error {
-            error = Some(Error::InvalidData(format!("{m}; Stripe says not to retry")));
-        }
+    if response.header("stripe-should-retry") == Some("false")
+        && let Some(Error::Transient(m)) = &error
+    {
+        error = Some(Error::InvalidData(format!("{m}; Stripe says not to retry")));
     }
     error
 }
