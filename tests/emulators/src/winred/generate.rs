@@ -448,7 +448,7 @@ impl Generator {
             let amount = *pick(&mut self.rng, &[500, 1_000, 2_500, 4_700]);
             let mut at = start + self.rng.random_range(0..(span_days * DAY / 2).max(1));
             let mut installment = 1;
-            while at < end && planned.len() < count {
+            while at < end && planned.len() < count * 2 / 5 {
                 planned.push((
                     at,
                     donor,
