@@ -20,6 +20,7 @@
 //! ```
 
 mod api;
+mod donors;
 pub mod generate;
 pub mod model;
 pub mod webhook;
