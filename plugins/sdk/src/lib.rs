@@ -109,11 +109,16 @@ pub trait Plugin {
 }
 
 /// Export `$plugin` (a type implementing [`Plugin`]) as the component's `processor`.
+///
+/// Only a wasm build gets the exports: a native build of the same crate (for its unit tests)
+/// has no component to export from, and its linker would refuse the contract's symbol names.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
+        #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
         type __IntakePluginExport = $crate::__private::Adapter<$plugin>;
+        #[cfg(target_arch = "wasm32")]
         $crate::__private::__export_plugin_world!(
             __IntakePluginExport with_types_in $crate::__private
         );

@@ -95,6 +95,4 @@ impl Plugin for Stripe {
     }
 }
 
-// Exported only in the component: natively (unit tests) the symbols would not link.
-#[cfg(target_arch = "wasm32")]
 intake_plugin_sdk::export_plugin!(Stripe);
