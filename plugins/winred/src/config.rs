@@ -35,12 +35,12 @@ impl Config {
         let committee_fec_id = settings
             .get("committee_fec_id")
             .map(|id| id.to_ascii_uppercase());
-        if let Some(id) = &committee_fec_id {
-            if !is_fec_committee_id(id) {
-                return Err(Error::Config(format!(
-                    "setting `committee_fec_id` must be an FEC committee ID (C and 8 digits, e.g. C00123456), not `{id}`"
-                )));
-            }
+        if let Some(id) = &committee_fec_id
+            && !is_fec_committee_id(id)
+        {
+            return Err(Error::Config(format!(
+                "setting `committee_fec_id` must be an FEC committee ID (C and 8 digits, e.g. C00123456), not `{id}`"
+            )));
         }
         if level == Level::Federal && committee_fec_id.is_none() {
             return Err(Error::Config(

@@ -98,12 +98,11 @@ fn check_account(config: &Config, me: &wire::Me) -> Result<()> {
     }
     if let (Level::Federal, Some(configured), Some(actual)) =
         (config.level, &config.committee_fec_id, &me.committee.fec_id)
+        && !configured.eq_ignore_ascii_case(actual.trim())
     {
-        if !configured.eq_ignore_ascii_case(actual.trim()) {
-            return Err(Error::Config(format!(
-                "`committee_fec_id` is {configured} but the API token opens the account of {actual}"
-            )));
-        }
+        return Err(Error::Config(format!(
+            "`committee_fec_id` is {configured} but the API token opens the account of {actual}"
+        )));
     }
     Ok(())
 }

@@ -86,11 +86,12 @@ pub fn from_fields(
     };
     let mut first_tokens: Vec<&str> = name.first.split(' ').filter(|t| !t.is_empty()).collect();
     let mut taken_prefix = None;
-    if name.prefix.is_none() && first_tokens.len() > 1 {
-        if let Some(p) = prefix(first_tokens[0]) {
-            taken_prefix = Some(p.to_string());
-            first_tokens.remove(0);
-        }
+    if name.prefix.is_none()
+        && first_tokens.len() > 1
+        && let Some(p) = prefix(first_tokens[0])
+    {
+        taken_prefix = Some(p.to_string());
+        first_tokens.remove(0);
     }
     let mut taken_middle = None;
     if name.middle.is_none()
@@ -102,11 +103,12 @@ pub fn from_fields(
     let first_joined = first_tokens.join(" ");
     let mut last_tokens: Vec<&str> = name.last.split(' ').filter(|t| !t.is_empty()).collect();
     let mut taken_suffix = None;
-    if name.suffix.is_none() && last_tokens.len() > 1 {
-        if let Some(s) = suffix(last_tokens[last_tokens.len() - 1]) {
-            taken_suffix = Some(s.to_string());
-            last_tokens.pop();
-        }
+    if name.suffix.is_none()
+        && last_tokens.len() > 1
+        && let Some(s) = suffix(last_tokens[last_tokens.len() - 1])
+    {
+        taken_suffix = Some(s.to_string());
+        last_tokens.pop();
     }
     let last_joined = last_tokens.join(" ").trim_end_matches(',').to_string();
     name.first = first_joined;
@@ -137,11 +139,11 @@ pub fn from_full(full: &str) -> Name {
         }
         let mut last_tokens: Vec<&str> = before.split(' ').filter(|t| !t.is_empty()).collect();
         let mut suffix_found = None;
-        if last_tokens.len() > 1 {
-            if let Some(s) = last_tokens.last().and_then(|t| suffix(t)) {
-                suffix_found = Some(s.to_string());
-                last_tokens.pop();
-            }
+        if last_tokens.len() > 1
+            && let Some(s) = last_tokens.last().and_then(|t| suffix(t))
+        {
+            suffix_found = Some(s.to_string());
+            last_tokens.pop();
         }
         let mut rest: Vec<&str> = Vec::new();
         for part in &after_parts {
@@ -159,18 +161,18 @@ pub fn from_full(full: &str) -> Name {
     }
     let mut tokens: Vec<&str> = full.split(' ').filter(|t| !t.is_empty()).collect();
     let mut suffix_found = None;
-    if tokens.len() > 2 {
-        if let Some(s) = tokens.last().and_then(|t| suffix(t)) {
-            suffix_found = Some(s.to_string());
-            tokens.pop();
-        }
+    if tokens.len() > 2
+        && let Some(s) = tokens.last().and_then(|t| suffix(t))
+    {
+        suffix_found = Some(s.to_string());
+        tokens.pop();
     }
     let mut prefix_found = None;
-    if tokens.len() > 2 {
-        if let Some(p) = prefix(tokens[0]) {
-            prefix_found = Some(p.to_string());
-            tokens.remove(0);
-        }
+    if tokens.len() > 2
+        && let Some(p) = prefix(tokens[0])
+    {
+        prefix_found = Some(p.to_string());
+        tokens.remove(0);
     }
     if tokens.len() <= 1 {
         return Name {
@@ -201,11 +203,11 @@ pub fn from_full(full: &str) -> Name {
 fn split_given(tokens: &[&str]) -> Name {
     let mut tokens: Vec<&str> = tokens.iter().copied().filter(|t| !t.is_empty()).collect();
     let mut name = Name::default();
-    if tokens.len() > 1 {
-        if let Some(p) = prefix(tokens[0]) {
-            name.prefix = Some(p.to_string());
-            tokens.remove(0);
-        }
+    if tokens.len() > 1
+        && let Some(p) = prefix(tokens[0])
+    {
+        name.prefix = Some(p.to_string());
+        tokens.remove(0);
     }
     if let Some((first, middle)) = tokens.split_first() {
         name.first = first.to_string();

@@ -335,13 +335,11 @@ fn payout_export() {
     );
     assert_eq!(
         out.donations[2].extra,
-        vec![("page_name".to_string(), String::new()); 0]
-            .into_iter()
-            .chain([
-                ("agencyname".to_string(), "Red Agency".to_string()),
-                ("agencyfee".to_string(), "$25.00".to_string())
-            ])
-            .collect::<Vec<_>>()
+        vec![
+            ("agencyname".to_string(), "Red Agency".to_string()),
+            ("agencyfee".to_string(), "$25.00".to_string())
+        ],
+        "agency columns are kept; no page column, so no page_name"
     );
     assert!(out.donations.iter().all(|d| d.payout_id.is_some()));
     let b = &out.payouts[1];

@@ -209,6 +209,7 @@ struct ListQuery {
     limit: usize,
 }
 
+#[allow(clippy::result_large_err)] // the Err is the ready 400 answer
 fn parse_time(key: &str, value: &str) -> Result<i64, Response> {
     OffsetDateTime::parse(value, &Rfc3339)
         .map(|t| t.unix_timestamp())
@@ -222,6 +223,7 @@ fn parse_time(key: &str, value: &str) -> Result<i64, Response> {
 }
 
 impl ListQuery {
+    #[allow(clippy::result_large_err)] // the Err is the ready 400 answer
     fn parse(
         query: &[(String, String)],
         windowed: bool,

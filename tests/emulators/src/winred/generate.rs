@@ -64,6 +64,9 @@ impl Dataset {
     }
 }
 
+/// A donation to create: (time, donor, amount, (subscription, interval, installment), page).
+type Planned = (i64, usize, i64, Option<(String, &'static str, u32)>, usize);
+
 pub struct Generator {
     rng: ChaCha8Rng,
     donors: Vec<Donor>,
@@ -161,9 +164,7 @@ impl Generator {
             let d = self.donor(n);
             self.donors.push(d);
         }
-        // (time, donor, amount, recurring, page)
-        let mut planned: Vec<(i64, usize, i64, Option<(String, &'static str, u32)>, usize)> =
-            Vec::new();
+        let mut planned: Vec<Planned> = Vec::new();
         let mut subscription = 0;
         for donor in 0..donor_count {
             if planned.len() >= count * 2 / 5 {
