@@ -46,18 +46,24 @@ fn load(c: &mut Criterion) {
 }
 
 fn call(c: &mut Criterion) {
+    call_with(c, "call", true);
+    call_with(c, "call (on-demand allocator)", false);
+}
+
+fn call_with(c: &mut Criterion, name: &str, pooling: bool) {
     let rt = runtime();
     let cache = tempfile::tempdir().unwrap();
-    let host = Host::new(HostConfig {
+    let config = HostConfig {
         cache_dir: Some(cache.path().into()),
+        pooling,
         ..HostConfig::default()
-    })
-    .unwrap();
+    };
+    let host = Host::new(config).unwrap();
     rt.block_on(host.load_file(intake_test_artifacts::STRIPE))
         .unwrap();
     rt.block_on(host.load_file(intake_test_artifacts::HOSTILE))
         .unwrap();
-    let mut group = c.benchmark_group("call");
+    let mut group = c.benchmark_group(name);
     group.bench_function("info (fresh store + instantiate + call)", |b| {
         b.to_async(&rt)
             .iter(|| async { host.info("stripe").await.unwrap() });

@@ -3,7 +3,7 @@
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::bindings::intake::plugin::types::{
-    Capabilities, Donation, DonationKind, Money, PluginInfo,
+    Capabilities, Donation, DonationKind, Interval, Money, PluginInfo,
 };
 
 /// "$1,234.56" (or "-$5.00"; other currencies as "12.34 EUR").
@@ -92,6 +92,16 @@ pub fn plugin_table(info: &PluginInfo) -> String {
     format!("{head}\n{settings}")
 }
 
+fn interval(i: Interval) -> &'static str {
+    match i {
+        Interval::Weekly => "weekly",
+        Interval::Monthly => "monthly",
+        Interval::Quarterly => "quarterly",
+        Interval::Yearly => "yearly",
+        Interval::Other => "recurring",
+    }
+}
+
 fn kind(k: DonationKind) -> &'static str {
     match k {
         DonationKind::Contribution => "contribution",
@@ -134,8 +144,8 @@ pub fn donations_table(donations: &[Donation]) -> String {
             d.donor.occupation.as_deref().unwrap_or("-")
         );
         let recurring = d.recurrence.as_ref().map(|r| match r.installment {
-            Some(n) => format!("{:?} #{n}", r.interval).to_lowercase(),
-            None => format!("{:?}", r.interval).to_lowercase(),
+            Some(n) => format!("{} #{n}", interval(r.interval)),
+            None => interval(r.interval).to_string(),
         });
         let earmark = d.earmark.as_ref().map(|e| {
             format!(

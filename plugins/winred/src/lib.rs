@@ -107,8 +107,6 @@ fn check_account(config: &Config, me: &wire::Me) -> Result<()> {
     Ok(())
 }
 
-// Only the component exports the contract: a native build (unit tests) has no host to link.
-#[cfg(target_arch = "wasm32")]
 intake_plugin_sdk::export_plugin!(WinRed);
 
 #[cfg(test)]
