@@ -23,7 +23,10 @@ impl Running {
                 })
                 .await;
         });
-        Ok(Running { addr, stop: Some(stop) })
+        Ok(Running {
+            addr,
+            stop: Some(stop),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
