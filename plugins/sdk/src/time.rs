@@ -45,6 +45,17 @@ pub fn window_bounds(window: &Window) -> Result<(i64, Option<i64>), Error> {
     Ok((since, until))
 }
 
+/// Unix seconds from an HTTP date (RFC 9110 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"),
+/// as in `Date` and `Retry-After` headers.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let format = format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    PrimitiveDateTime::parse(text.trim(), format)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
+}
+
 /// A date or date-time as US exports write it, read as UTC: RFC 3339, "2024-05-01",
 /// "2024-05-01 13:45:00", "05/01/2024", "5/1/24", "05/01/2024 1:45 PM", "05/01/2024 13:45:00".
 pub fn parse_loose(text: &str) -> Option<OffsetDateTime> {
@@ -143,6 +154,22 @@ mod tests {
             "1/2/3/4",
         ] {
             assert!(parse_loose(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reads_http_dates() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        for bad in [
+            "yesterday",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Fri, 30 Feb 2024 00:00:00 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }
 

@@ -39,7 +39,9 @@ pub fn get<T: DeserializeOwned>(
     })?;
     Ok(Answer {
         body,
-        server_time: response.header("date").and_then(parse_http_date),
+        server_time: response
+            .header("date")
+            .and_then(intake_plugin_sdk::time::parse_http_date),
     })
 }
 
@@ -70,42 +72,6 @@ pub fn error_of(response: &Response) -> Option<Error> {
     error
 }
 
-/// Unix seconds from an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT").
-pub fn parse_http_date(text: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_, day, month, year, clock, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let day: i64 = day.parse().ok()?;
-    let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
-    let year: i64 = year.parse().ok()?;
-    let clock: Vec<i64> = clock
-        .split(':')
-        .map(|x| x.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s] = clock.as_slice() else {
-        return None;
-    };
-    if !(1..=31).contains(&day) || *h > 23 || *m > 59 || *s > 60 {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3_600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,21 +85,6 @@ mod tests {
                 .collect(),
             body: body.as_bytes().to_vec(),
         }
-    }
-
-    #[test]
-    fn reads_http_dates() {
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(
-            parse_http_date("Sat, 01 Jun 2024 00:00:00 GMT"),
-            Some(1_717_200_000)
-        );
-        assert_eq!(parse_http_date("yesterday"), None);
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
     }
 
     #[test]
