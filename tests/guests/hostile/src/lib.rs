@@ -2,6 +2,9 @@
 //! for the network attacks. `check` runs it and reports what it got as the account name, so a
 //! test can assert that nothing leaked.
 
+// Natively (a workspace `cargo test`) nothing is exported, so nothing here is used.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
 use intake_plugin_sdk::http::Request;
 use intake_plugin_sdk::{
     Account, Capabilities, Error, Plugin, PluginInfo, Result, Setting, Settings, export_plugin,
@@ -94,6 +97,7 @@ fn recurse(depth: u64) -> u64 {
 
 /// Big frames: overruns the guest's own stack in linear memory.
 #[inline(never)]
+#[allow(unconditional_recursion)]
 fn smash(depth: u64) -> u64 {
     let pad = black_box([depth; 64]);
     smash(black_box(depth + 1)) + pad[0]
