@@ -3,7 +3,7 @@
 //! then fetch every page of the window and print the normalized donations.
 
 use intake_emulators::stripe::{Config, Mode, StripeEmulator};
-use intake_host::types::{DonationKind, Window};
+use intake_host::types::{DonationKind, Money, Window};
 use intake_host::{Host, Integration, report};
 
 pub async fn run(host: &Host) -> anyhow::Result<()> {
@@ -54,7 +54,7 @@ pub async fn run(host: &Host) -> anyhow::Result<()> {
     let net: i64 = donations.iter().map(|d| d.amount.minor_units).sum();
     let recurring = donations.iter().filter(|d| d.recurrence.is_some()).count();
     println!(
-        "Stripe: {} entries ({} contributions, {} recurring; {} refunds; {} chargebacks; {} reversals) and {} fee entries in {} pages, {} requests to the emulator; ${}.{:02} net received",
+        "Stripe: {} entries ({} contributions, {} recurring; {} refunds; {} chargebacks; {} reversals) and {} fee entries in {} pages, {} requests to the emulator; {} net received",
         donations.len(),
         count(DonationKind::Contribution),
         recurring,
@@ -64,8 +64,10 @@ pub async fn run(host: &Host) -> anyhow::Result<()> {
         fees.len(),
         pages,
         stripe.request_count(),
-        net / 100,
-        (net % 100).abs()
+        report::money(&Money {
+            minor_units: net,
+            currency: "USD".into()
+        }),
     );
     Ok(())
 }
