@@ -1,27 +1,9 @@
 //! Stripe webhook deliveries: the event envelope and the `Stripe-Signature` header
 //! (`t=<unix>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 of `"{t}.{body}"` with the `whsec_` secret).
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
-/// The hex `v1` signature of `body` sent at `timestamp`.
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// A `Stripe-Signature` value with one `v1` per secret (several while a secret is rotated).
-pub fn signature_header(secrets: &[&str], timestamp: i64, body: &[u8]) -> String {
-    let mut header = format!("t={timestamp}");
-    for secret in secrets {
-        header.push_str(",v1=");
-        header.push_str(&sign(secret, timestamp, body));
-    }
-    header
-}
+pub use crate::signing::{sign, signature_header};
 
 /// An event as Stripe sends it: `data.object` is the object as it is now.
 pub fn event(id: &str, kind: &str, object: Value, livemode: bool, created: i64) -> Value {

@@ -1,26 +1,9 @@
 //! WinRed webhook deliveries as Intake models them: a JSON event per POST, signed in
 //! `X-WinRed-Signature: t=<unix>,v1=<hex>` with HMAC-SHA256 of `"<t>.<body>"`.
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// `t=…,v1=…` with one `v1` per secret (several while a secret is rotated).
-pub fn signature_header(secrets: &[&str], timestamp: i64, body: &[u8]) -> String {
-    let mut header = format!("t={timestamp}");
-    for secret in secrets {
-        header.push_str(",v1=");
-        header.push_str(&sign(secret, timestamp, body));
-    }
-    header
-}
+pub use crate::signing::{sign, signature_header};
 
 /// `donation.created` or `refund.created` around the object's JSON.
 pub fn event(id: &str, kind: &str, created_at: &str, data: Value) -> Value {
