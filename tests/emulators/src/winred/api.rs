@@ -138,29 +138,34 @@ async fn handle(
                 }
             }
             let data = &committee.generator.data;
-            let items: Vec<(i64, &str, Value)> = match path {
-                "/v1/donations" => data
-                    .donations
-                    .iter()
-                    .map(|d| (d.created_at, d.id.as_str(), d.json()))
-                    .collect(),
-                "/v1/refunds" => data
-                    .refunds
-                    .iter()
-                    .map(|d| (d.created_at, d.id.as_str(), d.json()))
-                    .collect(),
-                "/v1/disputes" => data
-                    .disputes
-                    .iter()
-                    .map(|d| (d.created_at, d.id.as_str(), d.json()))
-                    .collect(),
-                _ => data
-                    .payouts
-                    .iter()
-                    .map(|d| (d.paid_at, d.id.as_str(), d.json()))
-                    .collect(),
-            };
-            page(items, &q)
+            // Build JSON only for the records a page returns: a list request must not cost
+            // the whole dataset.
+            match path {
+                "/v1/donations" => page(
+                    &data.donations,
+                    |d| (d.created_at, d.id.as_str()),
+                    |d| d.json(),
+                    &q,
+                ),
+                "/v1/refunds" => page(
+                    &data.refunds,
+                    |d| (d.created_at, d.id.as_str()),
+                    |d| d.json(),
+                    &q,
+                ),
+                "/v1/disputes" => page(
+                    &data.disputes,
+                    |d| (d.created_at, d.id.as_str()),
+                    |d| d.json(),
+                    &q,
+                ),
+                _ => page(
+                    &data.payouts,
+                    |d| (d.paid_at, d.id.as_str()),
+                    |d| d.json(),
+                    &q,
+                ),
+            }
         }
         _ => {
             let Some(payout_id) = path
@@ -191,11 +196,9 @@ async fn handle(
                 Err(r) => return r,
             };
             page(
-                payout
-                    .transactions
-                    .iter()
-                    .map(|t| (t.created_at, t.id.as_str(), t.json()))
-                    .collect(),
+                &payout.transactions,
+                |t| (t.created_at, t.id.as_str()),
+                |t| t.json(),
                 &q,
             )
         }
@@ -274,12 +277,18 @@ impl ListQuery {
 }
 
 /// One page of `items` (already in (time, id) order): in the window, strictly after
-/// `starting_after`'s position.
-fn page(items: Vec<(i64, &str, Value)>, q: &ListQuery) -> Response {
+/// `starting_after`'s position. `key` gives an item's (time, id); `to_json` runs only for the
+/// items on the page.
+fn page<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> (i64, &'a str),
+    to_json: impl Fn(&T) -> Value,
+    q: &ListQuery,
+) -> Response {
     let after = match &q.starting_after {
         None => None,
-        Some(id) => match items.iter().find(|(_, i, _)| i == id) {
-            Some((t, i, _)) => Some((*t, i.to_string())),
+        Some(id) => match items.iter().map(&key).find(|(_, i)| i == id) {
+            Some(found) => Some(found),
             None => {
                 return error(
                     StatusCode::NOT_FOUND,
@@ -289,14 +298,13 @@ fn page(items: Vec<(i64, &str, Value)>, q: &ListQuery) -> Response {
             }
         },
     };
-    let mut selected = items.into_iter().filter(|(t, id, _)| {
-        q.since.is_none_or(|s| *t >= s)
-            && q.until.is_none_or(|u| *t < u)
-            && after
-                .as_ref()
-                .is_none_or(|(at, aid)| (*t, *id) > (*at, aid.as_str()))
+    let mut selected = items.iter().filter(|item| {
+        let (t, id) = key(item);
+        q.since.is_none_or(|s| t >= s)
+            && q.until.is_none_or(|u| t < u)
+            && after.is_none_or(|a| (t, id) > a)
     });
-    let data: Vec<Value> = selected.by_ref().take(q.limit).map(|(_, _, v)| v).collect();
+    let data: Vec<Value> = selected.by_ref().take(q.limit).map(&to_json).collect();
     let has_more = selected.next().is_some();
     reply(StatusCode::OK, &json!({"data": data, "has_more": has_more}))
 }
