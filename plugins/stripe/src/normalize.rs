@@ -45,6 +45,20 @@ fn money(minor_units: i64, code: &str) -> Result<Money> {
     })
 }
 
+/// Fee and net from an expanded balance transaction; none while Stripe has not settled it
+/// (`null`) or it was not expanded: never estimated.
+fn fee_and_net(
+    bt: &Option<Expandable<BalanceTransaction>>,
+) -> Result<(Option<Money>, Option<Money>)> {
+    match bt.as_ref().and_then(|b| b.object()) {
+        Some(bt) => Ok((
+            Some(money(bt.fee, &bt.currency)?),
+            Some(money(bt.net, &bt.currency)?),
+        )),
+        None => Ok((None, None)),
+    }
+}
+
 fn check_mode(livemode: bool, config: &Config) -> Result<()> {
     if livemode == config.livemode {
         Ok(())
@@ -201,14 +215,7 @@ pub fn contribution(charge: &Charge, config: &Config) -> Result<Option<Donation>
         charge.amount_captured.unwrap_or(charge.amount),
         &charge.currency,
     )?;
-    let bt = charge.balance_transaction.as_ref().and_then(|b| b.object());
-    let (fee, net) = match bt {
-        Some(bt) => (
-            Some(money(bt.fee, &bt.currency)?),
-            Some(money(bt.net, &bt.currency)?),
-        ),
-        None => (None, None),
-    };
+    let (fee, net) = fee_and_net(&charge.balance_transaction)?;
     let mut extra = Vec::new();
     push(
         &mut extra,
@@ -291,14 +298,7 @@ pub fn refund(
         .as_ref()
         .map(|c| c.id().to_string())
         .or_else(|| charge.map(|c| c.id.clone()));
-    let bt = refund.balance_transaction.as_ref().and_then(|b| b.object());
-    let (fee, net) = match bt {
-        Some(bt) => (
-            Some(money(bt.fee, &bt.currency)?),
-            Some(money(bt.net, &bt.currency)?),
-        ),
-        None => (None, None),
-    };
+    let (fee, net) = fee_and_net(&refund.balance_transaction)?;
     let mut extra = Vec::new();
     push(&mut extra, "reason", refund.reason.as_deref());
     push(&mut extra, "status", refund.status.as_deref());
