@@ -3,6 +3,6 @@
 //! the benchmarks and the demo.
 
 pub mod server;
-pub mod signing;
 pub mod stripe;
+pub mod webhooks;
 pub mod winred;

@@ -9,8 +9,7 @@ async fn get(
     auth: &str,
     path: &str,
 ) -> (u16, Vec<(String, String)>, Value) {
-    webhook::client_ready();
-    let response = reqwest::Client::new()
+    let response = crate::webhooks::client()
         .get(format!("{}{path}", stripe.url()))
         .header("authorization", auth)
         .send()

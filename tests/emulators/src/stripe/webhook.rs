@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-pub use crate::signing::{sign, signature_header};
+pub use crate::webhooks::{sign, signature_header};
 
 /// An event as Stripe sends it: `data.object` is the object as it is now.
 pub fn event(id: &str, kind: &str, object: Value, livemode: bool, created: i64) -> Value {
@@ -52,19 +52,7 @@ pub async fn send(
     timestamp: i64,
 ) -> anyhow::Result<u16> {
     let (headers, body) = delivery(event, secrets, timestamp);
-    client_ready();
-    let client = reqwest::Client::new();
-    let mut request = client.post(url).body(body);
-    for (k, v) in headers {
-        request = request.header(k, v);
-    }
-    Ok(request.send().await?.status().as_u16())
-}
-
-/// reqwest is built without a default TLS provider: install ring's once (a no-op when the
-/// host or another emulator already did).
-pub(crate) fn client_ready() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::webhooks::post(url, headers, body).await
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::*;
 
 async fn get(e: &WinRedEmulator, token: &str, path_and_query: &str) -> (u16, Value) {
-    let r = webhook::client()
+    let r = crate::webhooks::client()
         .get(format!("{}{path_and_query}", e.url()))
         .bearer_auth(token)
         .send()
@@ -217,7 +217,7 @@ async fn faults_answer_the_next_requests() {
         1,
     );
     e.set_fault(Fault::ServerError(503), 1);
-    let r = webhook::client()
+    let r = crate::webhooks::client()
         .get(format!("{}/v1/me", e.url()))
         .bearer_auth(&token)
         .send()

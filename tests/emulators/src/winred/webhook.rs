@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-pub use crate::signing::{sign, signature_header};
+pub use crate::webhooks::{sign, signature_header};
 
 /// `donation.created` or `refund.created` around the object's JSON.
 pub fn event(id: &str, kind: &str, created_at: &str, data: Value) -> Value {
@@ -31,7 +31,7 @@ pub fn delivery(
     (headers, body)
 }
 
-/// POST one delivery to `url`; the receiver's status.
+/// POST one delivery to `url`; the receiver's status code.
 pub async fn send(
     url: &str,
     event: &Value,
@@ -39,16 +39,5 @@ pub async fn send(
     timestamp: i64,
 ) -> anyhow::Result<u16> {
     let (headers, body) = delivery(event, secrets, timestamp);
-    let client = client();
-    let mut request = client.post(url).body(body);
-    for (k, v) in headers {
-        request = request.header(k, v);
-    }
-    Ok(request.send().await?.status().as_u16())
-}
-
-/// A reqwest client (loopback HTTP needs no TLS, but building one needs a crypto provider).
-pub fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    crate::webhooks::post(url, headers, body).await
 }
