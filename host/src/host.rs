@@ -33,7 +33,8 @@ struct Inner {
 }
 
 impl Host {
-    /// Build a host. Must be called within a tokio runtime's context only for calls, not here.
+    /// Build a host: the engine, the linker and the epoch ticker. Calls need a tokio runtime;
+    /// building does not.
     pub fn new(config: HostConfig) -> anyhow::Result<Host> {
         let runtime = Runtime::new(&config)?;
         let allowed_origins = match &config.allowed_origins {

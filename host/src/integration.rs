@@ -83,15 +83,6 @@ impl Integration {
         self.secret_routes.push((key.into(), origin.into()));
         self
     }
-
-    pub fn settings(&self) -> &[(String, String)] {
-        &self.settings
-    }
-
-    /// The keys of the secrets this integration holds (never their values).
-    pub fn secret_keys(&self) -> impl Iterator<Item = &str> {
-        self.secrets.keys().map(String::as_str)
-    }
 }
 
 #[cfg(test)]

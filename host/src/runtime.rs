@@ -50,8 +50,8 @@ impl Runtime {
     pub(crate) fn new(config: &HostConfig) -> anyhow::Result<Runtime> {
         let engine = engine::build(config)?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(anyhow_of)?;
-        Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(anyhow_of)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
         let tick = config.epoch_tick.max(std::time::Duration::from_millis(1));
         let epoch_ticks = (config.limits.call_timeout.as_nanos() / tick.as_nanos()).max(1) as u64;
         Ok(Runtime {
@@ -158,8 +158,4 @@ fn panic_message(stderr: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     Some(message.chars().take(500).collect())
-}
-
-pub(crate) fn anyhow_of(e: wasmtime::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e:#}")
 }

@@ -262,3 +262,19 @@ impl tokio::io::AsyncWrite for CapturedOutput {
         Poll::Ready(Ok(()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_past_the_cap_is_dropped_and_noted() {
+        let mut out = CapturedOutput::new(10);
+        OutputStream::write(&mut out, bytes::Bytes::from_static(b"0123456")).unwrap();
+        OutputStream::write(&mut out, bytes::Bytes::from_static(b"789abcdef")).unwrap();
+        assert_eq!(out.text(), "0123456789");
+        assert!(out.truncated());
+        // Still writable: a chatty guest is never blocked or failed for it.
+        assert!(out.check_write().unwrap() > 0);
+    }
+}

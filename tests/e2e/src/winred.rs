@@ -9,9 +9,6 @@ use intake_host::{Host, Integration, report};
 const SEED: u64 = 3;
 
 pub async fn run(host: &Host) -> anyhow::Result<()> {
-    if !host.plugins().iter().any(|p| p.id == "winred") {
-        host.load_file(intake_test_artifacts::WINRED).await?;
-    }
     let winred = WinRedEmulator::start(Config::new(SEED).federal("C00123456", 40)).await?;
     let committee = winred.committee(0);
     println!(
