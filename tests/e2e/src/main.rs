@@ -5,7 +5,8 @@
 mod stripe;
 mod winred;
 
-use intake_host::{Host, HostConfig, report};
+use intake_cli::report;
+use intake_host::{Host, HostConfig};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

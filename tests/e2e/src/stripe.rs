@@ -2,9 +2,10 @@
 //! read through the built `stripe.wasm` in the real host, as a CRM would: check the account,
 //! then fetch every page of the window and print the normalized donations.
 
+use intake_cli::report;
 use intake_emulators::stripe::{Config, Mode, StripeEmulator};
 use intake_host::types::{DonationKind, Money, Window};
-use intake_host::{Host, Integration, report};
+use intake_host::{Host, Integration};
 
 pub async fn run(host: &Host) -> anyhow::Result<()> {
     let stripe = StripeEmulator::start(Config {

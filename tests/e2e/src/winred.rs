@@ -1,9 +1,10 @@
 //! The WinRed part of the demo: the emulator of WinRed's partner API (as Intake models it)
 //! on loopback, a small federal committee, and the built plugin in the real host.
 
+use intake_cli::report;
 use intake_emulators::winred::{Config, WinRedEmulator};
 use intake_host::types::{DonationKind, Window};
-use intake_host::{Host, Integration, report};
+use intake_host::{Host, Integration};
 
 /// Picked for a demo that shows a refund, a chargeback and its fee.
 const SEED: u64 = 3;

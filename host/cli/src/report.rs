@@ -2,9 +2,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::bindings::intake::plugin::types::{
-    Capabilities, Donation, DonationKind, Interval, Money, PluginInfo,
-};
+use intake_host::types::{Capabilities, Donation, DonationKind, Interval, Money, PluginInfo};
 
 /// "$1,234.56" (or "-$5.00"; other currencies as "12.34 EUR").
 pub fn money(m: &Money) -> String {

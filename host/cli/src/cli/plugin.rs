@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use intake_host::{Host, report};
+use intake_host::Host;
+
+use crate::report;
 
 use super::{JsonFlag, fail};
 

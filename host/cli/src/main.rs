@@ -1,7 +1,5 @@
 //! `intake`: inspect plugins and run them from the command line.
 
-mod cli;
-
 fn main() -> std::process::ExitCode {
-    cli::main()
+    intake_cli::main()
 }

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use intake_host::types::{PluginInfo, Window};
-use intake_host::{CallError, Host, Integration, report};
+use intake_host::{CallError, Host, Integration};
+
+use crate::report;
 
 use super::{JsonFlag, fail};
 

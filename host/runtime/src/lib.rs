@@ -39,7 +39,6 @@ mod normalize;
 mod origin;
 mod outbound;
 mod policy;
-pub mod report;
 mod runtime;
 mod sandbox;
 mod secrets;

@@ -1,0 +1,9 @@
+//! The `intake` command line, as a library so the demo and tests share its formatting.
+//!
+//! The runtime a CRM embeds is `intake-host`; this crate adds what only the operator's
+//! command needs (argument parsing, terminal tables, logging setup).
+
+mod cli;
+pub mod report;
+
+pub use cli::main;
