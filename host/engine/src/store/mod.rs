@@ -1,0 +1,266 @@
+//! Where synced donations are kept: the [`Store`] trait the engine writes through, and the
+//! embedded SQLite implementation ([`SqliteStore`]) that is the default.
+//!
+//! The one promise every implementation keeps: a page of entries and the cursor that follows
+//! it are committed together ([`Store::commit_page`]), so a crash at any instant loses nothing
+//! and stores nothing twice; the next run resumes from the stored cursor.
+
+mod sqlite;
+
+use intake_host::types::{Donation, FeeEntry, Payout, RowError, Window};
+use serde::Serialize;
+
+pub use sqlite::SqliteStore;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("store: {0}")]
+    Database(String),
+    /// A stored record could not be read back.
+    #[error("store: a stored record is unreadable: {0}")]
+    Corrupt(String),
+    /// The database was written by a newer Intake.
+    #[error(
+        "store: schema version {found} is newer than this Intake knows ({known}); upgrade Intake"
+    )]
+    TooNew {
+        /// The database's schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+/// The two paged exports a sync drives, each with its own window and cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stream {
+    /// `fetch`: donations and fee entries.
+    Donations,
+    /// `fetch-payouts`.
+    Payouts,
+}
+
+impl Stream {
+    /// The stream's name in the store and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Donations => "donations",
+            Stream::Payouts => "payouts",
+        }
+    }
+}
+
+/// Where an integration's stream stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StreamState {
+    /// The window being synced, when a run is under way or was cut off.
+    pub window: Option<Window>,
+    /// The cursor after the last committed page of that window.
+    pub cursor: Option<String>,
+    /// The end of the last window synced to completion.
+    pub completed_until: Option<String>,
+}
+
+/// Entries to store together.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Batch<'a> {
+    /// Donations, refunds, chargebacks, reversals.
+    pub donations: &'a [Donation],
+    /// Fees charged outside a donation.
+    pub fees: &'a [FeeEntry],
+    /// Payouts with what they settle.
+    pub payouts: &'a [Payout],
+}
+
+/// How a batch changed the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Entries stored for the first time.
+    pub new: u64,
+    /// Entries already stored whose content changed (the old version kept as history).
+    pub updated: u64,
+    /// Entries already stored, the same.
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+/// How an entry reached the store (the first time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A scheduled or manual sync.
+    Sync,
+    /// A webhook delivery.
+    Webhook,
+    /// A file import.
+    Import,
+}
+
+impl Via {
+    /// The name stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Sync => "sync",
+            Via::Webhook => "webhook",
+            Via::Import => "import",
+        }
+    }
+}
+
+/// A donation as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDonation {
+    /// The integration it came through.
+    pub integration: String,
+    /// The normalized record, as last stored.
+    pub donation: Donation,
+    /// How it first arrived.
+    pub via: String,
+    /// When it was first stored (RFC 3339 UTC).
+    pub first_seen_at: String,
+    /// When it last changed.
+    pub updated_at: String,
+    /// 1 for the first version; +1 per change.
+    pub revision: u32,
+}
+
+/// A payout as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPayout {
+    /// The integration it came through.
+    pub integration: String,
+    /// The normalized record, with what it settles.
+    pub payout: Payout,
+}
+
+/// A row of an imported file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    /// The integration the file was imported into.
+    pub integration: String,
+    /// The file's name.
+    pub source: String,
+    /// 1-based line, counting the header.
+    pub line: u32,
+    /// Why.
+    pub message: String,
+}
+
+/// A sync run as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    /// The run's id.
+    pub id: i64,
+    /// The integration synced.
+    pub integration: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    /// What it did; `status` is "running" until it ends.
+    pub summary: RunSummary,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    /// "running", "ok", "nothing to do", "needs attention", "failed", "interrupted".
+    pub status: String,
+    /// The error, in words, when it stopped on one.
+    pub detail: Option<String>,
+    /// Entries by what they did to the store.
+    pub counts: Counts,
+    /// Rows refused (file imports).
+    pub rejected: u64,
+    /// Pages committed.
+    pub pages: u64,
+    /// Plugin calls made, retries included.
+    pub calls: u64,
+    /// RFC 3339 UTC, when it ended.
+    pub finished_at: Option<String>,
+}
+
+/// The engine's storage. Implementations are shared between threads; every method is one
+/// transaction.
+pub trait Store: Send + Sync {
+    /// Where `stream` of `integration` stands.
+    fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError>;
+    /// Start a window: remembered with no cursor, so a crash before the first page resumes it.
+    fn open_window(
+        &self,
+        integration: &str,
+        stream: Stream,
+        window: &Window,
+    ) -> Result<(), StoreError>;
+    /// Store one page and the cursor after it, atomically. `next_cursor` None completes the
+    /// window: `completed_until` becomes its end and the window is closed.
+    fn commit_page(
+        &self,
+        integration: &str,
+        stream: Stream,
+        batch: Batch<'_>,
+        next_cursor: Option<&str>,
+    ) -> Result<Counts, StoreError>;
+    /// Store entries that came outside a sync (a webhook, a file), idempotently.
+    fn store_batch(
+        &self,
+        integration: &str,
+        batch: Batch<'_>,
+        via: Via,
+    ) -> Result<Counts, StoreError>;
+    /// Keep the rows of `source` that could not be read (again on a re-import: replaced).
+    fn record_rejects(
+        &self,
+        integration: &str,
+        source: &str,
+        rows: &[RowError],
+    ) -> Result<(), StoreError>;
+    /// Rejected rows, oldest first.
+    fn rejects(&self, integration: Option<&str>) -> Result<Vec<RejectedRow>, StoreError>;
+    /// Record the start of a run; its id.
+    fn start_run(&self, integration: &str) -> Result<i64, StoreError>;
+    /// Record how a run ended.
+    fn finish_run(&self, run: i64, summary: &RunSummary) -> Result<(), StoreError>;
+    /// The latest runs, newest first.
+    fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
+    /// Every stored donation (of one integration, or all), ordered by integration, then time
+    /// received, then id; handed to `each` one at a time.
+    fn each_donation(
+        &self,
+        integration: Option<&str>,
+        each: &mut dyn FnMut(StoredDonation) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Earlier versions of a donation, oldest first.
+    fn donation_history(&self, integration: &str, id: &str) -> Result<Vec<Donation>, StoreError>;
+    /// Every stored fee entry.
+    fn fees(&self, integration: Option<&str>) -> Result<Vec<(String, FeeEntry)>, StoreError>;
+    /// Every stored payout with what it settles.
+    fn payouts(&self, integration: Option<&str>) -> Result<Vec<StoredPayout>, StoreError>;
+}
+
+/// Now, RFC 3339 UTC, as the store records times.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+pub use sqlite::kind_name;

@@ -1,0 +1,347 @@
+//! Syncing: each enabled integration's `fetch` pages, then its `fetch-payouts` pages, each
+//! page committed with its cursor; integrations in parallel (bounded), each one in order.
+
+mod report;
+mod retry;
+mod window;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use intake_host::types::{Capabilities, Window};
+use intake_host::{CallError, PluginError};
+use time::OffsetDateTime;
+
+pub use report::{ImportReport, IntegrationReport, NoProgress, Progress};
+
+use crate::engine::{Engine, EngineError, PreparedIntegration};
+use crate::store::{Batch, Counts, RunSummary, Store, StoreError, Stream, Via};
+use window::Plan;
+
+/// What `sync` runs.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Only this integration (it must be enabled).
+    pub integration: Option<String>,
+    /// Start a new window here (RFC 3339 or YYYY-MM-DD) instead of where the last run ended.
+    pub since: Option<String>,
+}
+
+/// Why one integration's run stopped early.
+enum Stop {
+    Call(CallError),
+    Store(StoreError),
+}
+
+/// Run `f` on the store off the async threads.
+async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn Store>,
+    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
+}
+
+fn since_text(since: &str) -> String {
+    if since.len() == 10 && since.as_bytes().get(4) == Some(&b'-') {
+        format!("{since}T00:00:00Z")
+    } else {
+        since.to_string()
+    }
+}
+
+impl Engine {
+    /// Sync every enabled integration (or the one named), at most `sync.parallel` at once.
+    /// One report per integration, in config order. A failure stops only its integration.
+    pub async fn sync(
+        &self,
+        options: &SyncOptions,
+        progress: &(dyn Progress + Sync),
+    ) -> Vec<IntegrationReport> {
+        let chosen: Vec<&PreparedIntegration> = match &options.integration {
+            Some(id) => match self.integration(id) {
+                Ok(i) if i.config.enabled => vec![i],
+                Ok(_) => {
+                    return vec![IntegrationReport::refused(
+                        id,
+                        &EngineError::Disabled(id.clone()),
+                    )];
+                }
+                Err(e) => return vec![IntegrationReport::refused(id, &e)],
+            },
+            None => self
+                .integrations()
+                .iter()
+                .filter(|i| i.config.enabled)
+                .collect(),
+        };
+        let limit = Arc::new(tokio::sync::Semaphore::new(
+            self.config().sync.parallel.max(1),
+        ));
+        let runs = chosen.iter().map(|integration| {
+            let limit = limit.clone();
+            async move {
+                let _permit = limit.acquire().await;
+                self.sync_integration(integration, options.since.as_deref(), progress)
+                    .await
+            }
+        });
+        // Concurrent on this task: a sync is I/O and plugin calls, which the host runs on
+        // its own; nothing here needs a thread of its own.
+        futures_util::future::join_all(runs).await
+    }
+
+    async fn sync_integration(
+        &self,
+        integration: &PreparedIntegration,
+        since: Option<&str>,
+        progress: &(dyn Progress + Sync),
+    ) -> IntegrationReport {
+        let id = integration.config.id.clone();
+        let started = Instant::now();
+        progress.started(&id);
+        let mut summary = RunSummary {
+            status: "running".into(),
+            ..RunSummary::default()
+        };
+        let store = self.store().clone();
+        let run_id = {
+            let id = id.clone();
+            blocking(&store, move |s| s.start_run(&id)).await
+        };
+        let since = since.map(since_text);
+        let mut streams = vec![Stream::Donations];
+        if integration
+            .plugin
+            .capabilities
+            .contains(Capabilities::PAYOUTS)
+        {
+            streams.push(Stream::Payouts);
+        }
+        let mut did_anything = false;
+        let mut outcome = Ok(());
+        for stream in streams {
+            match self
+                .sync_stream(
+                    integration,
+                    stream,
+                    since.as_deref(),
+                    &mut summary,
+                    progress,
+                )
+                .await
+            {
+                Ok(ran) => did_anything |= ran,
+                Err(stop) => {
+                    outcome = Err(stop);
+                    break;
+                }
+            }
+        }
+        match outcome {
+            Ok(()) if did_anything => summary.status = "ok".into(),
+            Ok(()) => summary.status = "nothing to do".into(),
+            Err(Stop::Store(e)) => {
+                summary.status = "failed".into();
+                summary.detail = Some(e.to_string());
+            }
+            Err(Stop::Call(e)) => {
+                let (status, detail) = describe_failure(&integration.plugin.name, &e);
+                summary.status = status.into();
+                summary.detail = Some(detail);
+            }
+        }
+        summary.finished_at = Some(crate::store::now_rfc3339());
+        if let Ok(run) = run_id {
+            let finished = summary.clone();
+            if let Err(e) = blocking(&store, move |s| s.finish_run(run, &finished)).await {
+                tracing::warn!(integration = %id, error = %e, "could not record the end of the run");
+            }
+        }
+        let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
+        progress.finished(&report);
+        report
+    }
+
+    /// One stream to the end of its window. Ok(false) when there was nothing to do.
+    async fn sync_stream(
+        &self,
+        integration: &PreparedIntegration,
+        stream: Stream,
+        since: Option<&str>,
+        summary: &mut RunSummary,
+        progress: &(dyn Progress + Sync),
+    ) -> Result<bool, Stop> {
+        let store = self.store().clone();
+        let id = integration.config.id.clone();
+        let state = {
+            let id = id.clone();
+            blocking(&store, move |s| s.stream_state(&id, stream))
+                .await
+                .map_err(Stop::Store)?
+        };
+        let sync = &self.config().sync;
+        let start = integration.config.start();
+        let (window, mut cursor) = match window::plan(
+            &state,
+            &start,
+            since,
+            OffsetDateTime::now_utc(),
+            sync.overlap,
+            sync.settle,
+        ) {
+            Plan::Nothing => return Ok(false),
+            Plan::Resume { window, cursor } => {
+                tracing::info!(integration = %id, stream = stream.as_str(), since = %window.since, "resuming a window cut off earlier");
+                (window, cursor)
+            }
+            Plan::Start(window) => {
+                let (id, w) = (id.clone(), window.clone());
+                blocking(&store, move |s| s.open_window(&id, stream, &w))
+                    .await
+                    .map_err(Stop::Store)?;
+                (window, None)
+            }
+        };
+        loop {
+            let (batch, next) = self
+                .fetch_page(integration, stream, &window, cursor.as_deref(), summary)
+                .await?;
+            if next.is_some() && next == cursor {
+                return Err(Stop::Call(CallError::InvalidOutput(
+                    "the plugin returned the cursor it was given: the sync would never end".into(),
+                )));
+            }
+            let counts: Counts = {
+                let (id, next) = (id.clone(), next.clone());
+                blocking(&store, move |s| {
+                    let batch = Batch {
+                        donations: &batch.0,
+                        fees: &batch.1,
+                        payouts: &batch.2,
+                    };
+                    s.commit_page(&id, stream, batch, next.as_deref())
+                })
+                .await
+                .map_err(Stop::Store)?
+            };
+            summary.counts += counts;
+            summary.pages += 1;
+            progress.page(&id, &summary.counts, summary.pages);
+            match next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(true),
+            }
+        }
+    }
+
+    /// One page, retried with backoff while the error says retrying may help.
+    async fn fetch_page(
+        &self,
+        integration: &PreparedIntegration,
+        stream: Stream,
+        window: &Window,
+        cursor: Option<&str>,
+        summary: &mut RunSummary,
+    ) -> Result<(PageEntries, Option<String>), Stop> {
+        let sync = &self.config().sync;
+        let host = self.host();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            summary.calls += 1;
+            let result = match stream {
+                Stream::Donations => host
+                    .fetch(&integration.integration, window, cursor)
+                    .await
+                    .map(|p| ((p.donations, p.fees, Vec::new()), p.next_cursor)),
+                Stream::Payouts => host
+                    .fetch_payouts(&integration.integration, window, cursor)
+                    .await
+                    .map(|p| ((Vec::new(), Vec::new(), p.payouts), p.next_cursor)),
+            };
+            match result {
+                Ok(page) => return Ok(page),
+                Err(e) if e.is_retryable() && attempt < sync.max_attempts => {
+                    let wait = retry::wait(attempt, sync.retry_base, &e);
+                    tracing::info!(integration = %integration.config.id, attempt, ?wait, error = %e, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => return Err(Stop::Call(e)),
+            }
+        }
+    }
+
+    /// Read a file through the plugin's `parse-export` and store it like a sync would:
+    /// entries stored once however often the file is imported, every rejected row kept.
+    pub async fn import(
+        &self,
+        integration_id: &str,
+        file_name: &str,
+        contents: &[u8],
+    ) -> Result<ImportReport, EngineError> {
+        let integration = self.integration(integration_id)?;
+        if !integration.config.enabled {
+            return Err(EngineError::Disabled(integration_id.to_string()));
+        }
+        let import = self
+            .host()
+            .parse_export(&integration.integration, file_name, contents)
+            .await
+            .map_err(|e| EngineError::Read {
+                path: file_name.to_string(),
+                message: e.to_string(),
+            })?;
+        let rejected = import.rejected.clone();
+        let counts = {
+            let (id, source) = (integration_id.to_string(), file_name.to_string());
+            let rejected = rejected.clone();
+            blocking(self.store(), move |s| {
+                let counts = s.store_batch(
+                    &id,
+                    Batch {
+                        donations: &import.donations,
+                        fees: &import.fees,
+                        payouts: &import.payouts,
+                    },
+                    Via::Import,
+                )?;
+                s.record_rejects(&id, &source, &rejected)?;
+                Ok(counts)
+            })
+            .await?
+        };
+        Ok(ImportReport {
+            integration: integration_id.to_string(),
+            file: file_name.to_string(),
+            counts,
+            rejected,
+        })
+    }
+}
+
+type PageEntries = (
+    Vec<intake_host::types::Donation>,
+    Vec<intake_host::types::FeeEntry>,
+    Vec<intake_host::types::Payout>,
+);
+
+/// The status and the words an operator reads for a call that stopped an integration.
+fn describe_failure(plugin_name: &str, error: &CallError) -> (&'static str, String) {
+    match error {
+        CallError::Plugin(PluginError::Auth(message)) => (
+            "needs attention",
+            format!("{plugin_name} refused the credentials: {message}"),
+        ),
+        CallError::Plugin(PluginError::Config(message)) | CallError::Config(message) => (
+            "needs attention",
+            format!("the settings need fixing: {message}"),
+        ),
+        other if other.is_retryable() => {
+            ("failed", format!("still failing after retries: {other}"))
+        }
+        other => ("failed", other.to_string()),
+    }
+}

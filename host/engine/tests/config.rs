@@ -1,0 +1,243 @@
+//! Config mistakes an operator makes, each caught before any plugin call with a message that
+//! names the file, the line and the key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use intake_engine::{Config, ConfigError, Engine, EngineError, SqliteStore};
+use intake_host::{Host, HostConfig};
+
+const GOOD: &str = r#"[store]
+path = "intake.db"
+
+[[integration]]
+id = "winred-main"
+plugin = "PLUGIN"
+start_date = "2024-01-01"
+fec_committee_id = "C00123456"
+[integration.defaults]
+bank_account = "Operating"
+election_period = "P2026"
+[integration.settings]
+committee_level = "federal"
+committee_fec_id = "C00123456"
+[integration.secrets]
+api_token = { env = "INTAKE_TEST_UNUSED_TOKEN" }
+"#;
+
+fn good() -> String {
+    GOOD.replace("PLUGIN", intake_test_artifacts::WINRED)
+}
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("intake.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Assert the error's place and words: "FILE:LINE: `KEY`: …MESSAGE…".
+fn assert_names(error: &ConfigError, path: &Path, line: usize, key: &str, words: &str) {
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with(&format!("{}:{line}: ", path.display())),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("`{key}`")),
+        "key `{key}` not in: {shown}"
+    );
+    assert!(shown.contains(words), "{words:?} not in: {shown}");
+    assert_eq!(error.line(), Some(line), "{shown}");
+}
+
+fn replace_line(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), intake_engine::config::EXAMPLE);
+    let config = Config::load(&path).expect("the example parses");
+    assert_eq!(config.integrations.len(), 2);
+    assert_eq!(config.store_path, dir.path().join("intake.db"));
+}
+
+#[test]
+fn shape_errors_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, usize, &str, &str)] = &[
+        (
+            "bank_account = \"Operating\"",
+            "bank_acount = \"Operating\"",
+            10,
+            "bank_acount",
+            "unknown field",
+        ),
+        (
+            "start_date = \"2024-01-01\"",
+            "start_date = \"01/02/2024\"",
+            7,
+            "integration[winred-main].start_date",
+            "YYYY-MM-DD",
+        ),
+        (
+            "fec_committee_id = \"C00123456\"\n[integration.defaults]",
+            "fec_committee_id = \"123\"\n[integration.defaults]",
+            8,
+            "integration[winred-main].fec_committee_id",
+            "C followed by 8 digits",
+        ),
+        (
+            "election_period = \"P2026\"",
+            "election_period = \"2026\"",
+            11,
+            "integration[winred-main].defaults.election_period",
+            "e.g. P2026",
+        ),
+        (
+            "api_token = { env = \"INTAKE_TEST_UNUSED_TOKEN\" }",
+            "api_token = \"wr_live_pasted_in\"",
+            16,
+            "integration[winred-main].secrets.api_token",
+            "written inline is refused",
+        ),
+        (
+            "api_token = { env = \"INTAKE_TEST_UNUSED_TOKEN\" }",
+            "api_token = { env = \"A\", file = \"b\" }",
+            16,
+            "integration[winred-main].secrets.api_token",
+            "exactly one of",
+        ),
+        (
+            "id = \"winred-main\"",
+            "id = \"WinRed Main\"",
+            5,
+            "integration.id",
+            "must be 1-64",
+        ),
+    ];
+    for (from, to, line, key, words) in cases {
+        let path = write(dir.path(), &replace_line(&good(), from, to));
+        let error = Config::load(&path).expect_err(to);
+        assert_names(&error, &path, *line, key, words);
+    }
+}
+
+#[test]
+fn a_repeated_integration_id_is_refused_at_its_second_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n{}",
+        good(),
+        good()
+            .split("[[integration]]")
+            .nth(1)
+            .map(|s| format!("[[integration]]{s}"))
+            .unwrap()
+    );
+    let path = write(dir.path(), &text);
+    let error = Config::load(&path).unwrap_err();
+    assert_names(
+        &error,
+        &path,
+        19,
+        "integration.id",
+        "used by an earlier integration",
+    );
+}
+
+async fn start(path: &Path) -> Result<Engine, EngineError> {
+    let config = Config::load(path).expect("parses");
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    let host = Host::new(HostConfig {
+        cache_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intake-code-cache")),
+        ..HostConfig::default()
+    })
+    .unwrap();
+    Engine::start(host, store, config).await
+}
+
+fn config_error(result: Result<Engine, EngineError>) -> ConfigError {
+    match result {
+        Err(EngineError::Config(e)) => e,
+        Err(other) => panic!("not a config error: {other}"),
+        Ok(_) => panic!("accepted"),
+    }
+}
+
+#[tokio::test]
+async fn errors_against_the_plugin_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let undeclared = replace_line(
+        &good(),
+        "committee_level = \"federal\"",
+        "commitee_level = \"federal\"",
+    );
+    let path = write(dir.path(), &undeclared);
+    let error = config_error(start(&path).await);
+    assert_names(
+        &error,
+        &path,
+        13,
+        "integration[winred-main].settings.commitee_level",
+        "declares no setting `commitee_level`",
+    );
+
+    let bad_choice = replace_line(
+        &good(),
+        "committee_level = \"federal\"",
+        "committee_level = \"county\"",
+    );
+    let path = write(dir.path(), &bad_choice);
+    let error = config_error(start(&path).await);
+    assert_names(
+        &error,
+        &path,
+        13,
+        "integration[winred-main].settings.committee_level",
+        "not one of",
+    );
+
+    let secret_as_setting = replace_line(
+        &good(),
+        "committee_level = \"federal\"",
+        "committee_level = \"federal\"\napi_token = \"x\"",
+    );
+    let path = write(dir.path(), &secret_as_setting);
+    let error = Config::load(&path).unwrap_err();
+    assert_names(
+        &error,
+        &path,
+        17,
+        "integration[winred-main].secrets.api_token",
+        "both a setting and a secret",
+    );
+
+    let unset = replace_line(
+        &good(),
+        "INTAKE_TEST_UNUSED_TOKEN",
+        "INTAKE_TEST_SURELY_UNSET_VARIABLE",
+    );
+    let path = write(dir.path(), &unset);
+    let error = config_error(start(&path).await);
+    assert_names(
+        &error,
+        &path,
+        16,
+        "integration[winred-main].secrets.api_token",
+        "INTAKE_TEST_SURELY_UNSET_VARIABLE is not set",
+    );
+
+    let missing_plugin = replace_line(&good(), intake_test_artifacts::WINRED, "acme");
+    let path = write(dir.path(), &missing_plugin);
+    let error = config_error(start(&path).await);
+    assert_names(
+        &error,
+        &path,
+        6,
+        "integration[winred-main].plugin",
+        "no plugin `acme`",
+    );
+}

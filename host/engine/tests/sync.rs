@@ -1,0 +1,234 @@
+//! The engine end to end: a config on disk, the built plugins in the real host, the emulators
+//! on loopback, and the SQLite store on disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use intake_emulators::winred::{self, WinRedEmulator};
+use intake_engine::store::{Store, StoredDonation};
+use intake_engine::{Config, Engine, NoProgress, SqliteStore, SyncOptions};
+use intake_host::types::Window;
+use intake_host::{Host, HostConfig};
+
+const FEC: &str = "C00123456";
+
+fn host() -> Host {
+    Host::new(HostConfig {
+        cache_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intake-code-cache")),
+        ..HostConfig::default()
+    })
+    .expect("host")
+}
+
+/// A config with one WinRed integration per (id, token) against `url`.
+fn winred_config(dir: &Path, url: &str, integrations: &[(&str, &str, &str)]) -> PathBuf {
+    let mut text = String::from(
+        "[store]\npath = \"intake.db\"\n[sync]\nmax_attempts = 2\noverlap_minutes = 1440\n",
+    );
+    for (id, token, start) in integrations {
+        let token_file = dir.join(format!("{id}.token"));
+        std::fs::write(&token_file, format!("{token}\n")).unwrap();
+        text.push_str(&format!(
+            r#"
+[[integration]]
+id = "{id}"
+plugin = "{plugin}"
+start_date = "{start}"
+fec_committee_id = "{FEC}"
+[integration.settings]
+committee_level = "federal"
+committee_fec_id = "{FEC}"
+api_base = "{url}"
+[integration.secrets]
+api_token = {{ file = "{token_file}" }}
+[integration.grants]
+origins = ["{url}"]
+secret_routes = {{ api_token = ["{url}"] }}
+"#,
+            plugin = intake_test_artifacts::WINRED,
+            token_file = token_file.display(),
+        ));
+    }
+    let path = dir.join("intake.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn engine(config_path: &Path) -> Engine {
+    let config = Config::load(config_path).expect("config");
+    let store = Arc::new(SqliteStore::open(&config.store_path).expect("store"));
+    Engine::start(host(), store, config).await.expect("engine")
+}
+
+fn stored(store: &dyn Store, integration: &str) -> Vec<StoredDonation> {
+    let mut all = Vec::new();
+    store
+        .each_donation(Some(integration), &mut |d| {
+            all.push(d);
+            Ok(())
+        })
+        .unwrap();
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
+    // A day of data and a day of overlap: each run re-reads what the last one stored.
+    let mut emulator_config = winred::Config::new(7).federal(FEC, 150);
+    emulator_config.span_days = 1;
+    let emulator = WinRedEmulator::start(emulator_config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = emulator.committee(0).token.clone();
+    let config = winred_config(
+        dir.path(),
+        &emulator.url(),
+        &[("winred-main", &token, "2000-01-01")],
+    );
+    let engine = engine(&config).await;
+
+    let first = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(first.len(), 1);
+    let report = &first[0];
+    assert_eq!(report.status, "ok", "{report:?}");
+    assert!(report.pages >= 1);
+    let donations = stored(engine.store().as_ref(), "winred-main");
+    assert!(report.counts.new as usize >= 150, "{report:?}");
+
+    // Independently of the engine: the whole window fetched straight through the host.
+    let prepared = engine.integration("winred-main").unwrap();
+    let window = Window {
+        since: "2000-01-01T00:00:00Z".into(),
+        until: None,
+    };
+    let (mut expected, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let page = engine
+            .host()
+            .fetch(&prepared.integration, &window, cursor.as_deref())
+            .await
+            .unwrap();
+        expected.extend(page.donations);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut got: Vec<_> = donations.iter().map(|d| d.donation.clone()).collect();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got.len(), expected.len());
+    assert_eq!(
+        got, expected,
+        "the store holds exactly what the plugin returns"
+    );
+    let mut ids: Vec<_> = got.iter().map(|d| d.id.clone()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), got.len(), "no id stored twice");
+
+    // A second run overlaps the first: everything recognized, nothing new.
+    let second = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(second[0].status, "ok", "{:?}", second[0]);
+    assert_eq!(second[0].counts.new, 0, "{:?}", second[0]);
+    assert!(
+        second[0].counts.unchanged > 0,
+        "the overlap re-delivered ids: {:?}",
+        second[0]
+    );
+    assert_eq!(
+        stored(engine.store().as_ref(), "winred-main").len(),
+        donations.len()
+    );
+
+    // New donations at the processor arrive in the next run, once.
+    let added = emulator.add_donations(0, 5);
+    let third = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(third[0].counts.new, 5, "{:?}", third[0]);
+    let after = stored(engine.store().as_ref(), "winred-main");
+    assert_eq!(after.len(), donations.len() + 5);
+    for donation in &added {
+        assert!(
+            after.iter().any(|d| d.donation.id == donation.id),
+            "{} stored",
+            donation.id
+        );
+    }
+    let runs = engine.store().runs(Some("winred-main"), 10).unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs.iter().all(|r| r.summary.status == "ok"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration() {
+    let emulator = WinRedEmulator::start(winred::Config::new(8).federal(FEC, 20))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = emulator.committee(0).token.clone();
+    let config = winred_config(
+        dir.path(),
+        &emulator.url(),
+        &[
+            ("future", &token, "2999-01-01"),
+            ("bad-key", "wr_live_not_a_token", "2000-01-01"),
+            ("good", &token, "2000-01-01"),
+        ],
+    );
+    let engine = engine(&config).await;
+    let reports = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    let by_id = |id: &str| reports.iter().find(|r| r.integration == id).unwrap();
+
+    assert_eq!(by_id("future").status, "nothing to do");
+    assert_eq!(by_id("future").calls, 0);
+    assert!(stored(engine.store().as_ref(), "future").is_empty());
+
+    let bad = by_id("bad-key");
+    assert_eq!(bad.status, "needs attention", "{bad:?}");
+    let detail = bad.detail.as_deref().unwrap_or("");
+    assert!(detail.contains("refused the credentials"), "{detail}");
+    assert_eq!(bad.calls, 1, "an auth error is not retried: {bad:?}");
+
+    assert_eq!(by_id("good").status, "ok");
+    assert!(stored(engine.store().as_ref(), "good").len() >= 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
+    let emulator = WinRedEmulator::start(winred::Config::new(9).federal(FEC, 1))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = emulator.committee(0).token.clone();
+    let config = winred_config(
+        dir.path(),
+        &emulator.url(),
+        &[("winred-main", &token, "2000-01-01")],
+    );
+    let engine = engine(&config).await;
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/e2e/fixtures/winred/donations-export.csv");
+    let bytes = std::fs::read(&file).unwrap();
+
+    let first = engine
+        .import("winred-main", "donations-export.csv", &bytes)
+        .await
+        .unwrap();
+    assert!(first.counts.new > 0, "{first:?}");
+    let count = stored(engine.store().as_ref(), "winred-main").len();
+    let second = engine
+        .import("winred-main", "donations-export.csv", &bytes)
+        .await
+        .unwrap();
+    assert_eq!(second.counts.new, 0, "{second:?}");
+    assert_eq!(
+        second.counts.unchanged,
+        first.counts.new + first.counts.updated + first.counts.unchanged
+    );
+    assert_eq!(stored(engine.store().as_ref(), "winred-main").len(), count);
+    let rejects = engine.store().rejects(Some("winred-main")).unwrap();
+    assert_eq!(rejects.len(), first.rejected.len());
+    assert!(
+        stored(engine.store().as_ref(), "winred-main")
+            .iter()
+            .all(|d| d.via == "import")
+    );
+}
