@@ -5,5 +5,6 @@
 
 mod cli;
 pub mod report;
+pub mod sync_report;
 
 pub use cli::main;

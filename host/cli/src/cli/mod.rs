@@ -1,6 +1,8 @@
 //! The `intake` command line: argument parsing and dispatch.
 
+mod operate;
 mod plugin;
+mod progress;
 mod run;
 
 use std::path::PathBuf;
@@ -39,6 +41,15 @@ enum Command {
     Check(run::CheckArgs),
     /// Fetch the donations of a time window, all pages; NDJSON, or a table on a terminal.
     Fetch(run::FetchArgs),
+    /// Print an example config, or check one.
+    #[command(subcommand)]
+    Config(operate::ConfigCommand),
+    /// Sync every enabled integration of the config (or one) into the store.
+    Sync(operate::SyncArgs),
+    /// Read an export file (CSV quick import) into the store through an integration's plugin.
+    Import(operate::ImportArgs),
+    /// Write every stored donation to stdout as NDJSON or CSV.
+    Export(operate::ExportArgs),
 }
 
 /// Print machine-readable JSON instead of a table.
@@ -70,6 +81,10 @@ pub fn main() -> ExitCode {
             Command::Plugin(command) => plugin::run(&host, command).await,
             Command::Check(args) => run::check(&host, args).await,
             Command::Fetch(args) => run::fetch(&host, args).await,
+            Command::Config(command) => operate::config(&host, command).await,
+            Command::Sync(args) => operate::sync(&host, args).await,
+            Command::Import(args) => operate::import(&host, args).await,
+            Command::Export(args) => operate::export(args),
         }
     })
 }

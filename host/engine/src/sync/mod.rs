@@ -205,36 +205,61 @@ impl Engine {
                 (window, None)
             }
         };
+        // The commit of one page runs while the next is fetched: each commit is still one
+        // transaction with its own cursor, so a crash at any point loses nothing, and the
+        // store's time hides behind the processor's.
+        let mut committing: Option<tokio::task::JoinHandle<Result<Counts, StoreError>>> = None;
         loop {
-            let (batch, next) = self
+            let fetched = self
                 .fetch_page(integration, stream, &window, cursor.as_deref(), summary)
-                .await?;
+                .await;
+            if let Some(commit) = committing.take() {
+                self.committed(commit, &id, summary, progress).await?;
+            }
+            let (batch, next) = fetched?;
             if next.is_some() && next == cursor {
                 return Err(Stop::Call(CallError::InvalidOutput(
                     "the plugin returned the cursor it was given: the sync would never end".into(),
                 )));
             }
-            let counts: Counts = {
-                let (id, next) = (id.clone(), next.clone());
-                blocking(&store, move |s| {
-                    let batch = Batch {
-                        donations: &batch.0,
-                        fees: &batch.1,
-                        payouts: &batch.2,
-                    };
-                    s.commit_page(&id, stream, batch, next.as_deref())
-                })
-                .await
-                .map_err(Stop::Store)?
-            };
-            summary.counts += counts;
-            summary.pages += 1;
-            progress.page(&id, &summary.counts, summary.pages);
+            let (store, id_for_commit, next_for_commit) = (store.clone(), id.clone(), next.clone());
+            let commit = tokio::task::spawn_blocking(move || {
+                let batch = Batch {
+                    donations: &batch.0,
+                    fees: &batch.1,
+                    payouts: &batch.2,
+                };
+                store.commit_page(&id_for_commit, stream, batch, next_for_commit.as_deref())
+            });
             match next {
-                Some(next) => cursor = Some(next),
-                None => return Ok(true),
+                Some(next) => {
+                    cursor = Some(next);
+                    committing = Some(commit);
+                }
+                None => {
+                    self.committed(commit, &id, summary, progress).await?;
+                    return Ok(true);
+                }
             }
         }
+    }
+
+    /// Wait for a page's commit and count it.
+    async fn committed(
+        &self,
+        commit: tokio::task::JoinHandle<Result<Counts, StoreError>>,
+        id: &str,
+        summary: &mut RunSummary,
+        progress: &(dyn Progress + Sync),
+    ) -> Result<(), Stop> {
+        let counts = commit
+            .await
+            .map_err(|e| Stop::Store(StoreError::Database(format!("store task failed: {e}"))))?
+            .map_err(Stop::Store)?;
+        summary.counts += counts;
+        summary.pages += 1;
+        progress.page(id, &summary.counts, summary.pages);
+        Ok(())
     }
 
     /// One page, retried with backoff while the error says retrying may help.

@@ -71,14 +71,23 @@ fn donation_upsert(
     now: &str,
 ) -> Result<Counts, StoreError> {
     let stored: Option<(String, u32)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT record, revision FROM donations WHERE integration = ?1 AND id = ?2",
-            params![integration, donation.id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        )?
+        .query_row(params![integration, donation.id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
+    let encoded = encode(donation)?;
     let (record, revision) = match &stored {
-        None => (encode(donation)?, 1),
+        None => (encoded, 1),
+        // The common case of an overlap or a repeated delivery: the very same record.
+        Some((old_record, _)) if *old_record == encoded => {
+            return Ok(Counts {
+                unchanged: 1,
+                ..Counts::default()
+            });
+        }
         Some((old_record, revision)) => {
             let old: Donation = decode(old_record)?;
             let merged = keep_known(donation, &old);
@@ -88,15 +97,14 @@ fn donation_upsert(
                     ..Counts::default()
                 });
             }
-            tx.execute(
-                "INSERT OR REPLACE INTO donation_history (integration, id, revision, record, replaced_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            tx.prepare_cached("INSERT OR REPLACE INTO donation_history (integration, id, revision, record, replaced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                 params![integration, donation.id, revision, old_record, now],
             )?;
             (encode(&merged)?, revision + 1)
         }
     };
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO donations (integration, id, kind, reverses, amount, currency, received_at,
                 payout_id, record, via, first_seen_at, updated_at, revision)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)
@@ -105,21 +113,21 @@ fn donation_upsert(
             currency = excluded.currency, received_at = excluded.received_at,
             payout_id = excluded.payout_id, record = excluded.record,
             updated_at = excluded.updated_at, revision = excluded.revision",
-        params![
-            integration,
-            donation.id,
-            kind_name(donation.kind),
-            donation.reverses,
-            donation.amount.minor_units,
-            donation.amount.currency,
-            donation.received_at,
-            donation.payout_id,
-            record,
-            via.as_str(),
-            now,
-            revision,
-        ],
-    )?;
+    )?
+    .execute(params![
+        integration,
+        donation.id,
+        kind_name(donation.kind),
+        donation.reverses,
+        donation.amount.minor_units,
+        donation.amount.currency,
+        donation.received_at,
+        donation.payout_id,
+        record,
+        via.as_str(),
+        now,
+        revision,
+    ])?;
     Ok(if stored.is_none() {
         Counts {
             new: 1,
@@ -141,11 +149,8 @@ fn fee_upsert(
 ) -> Result<Counts, StoreError> {
     let record = encode(fee)?;
     let stored: Option<String> = tx
-        .query_row(
-            "SELECT record FROM fee_entries WHERE integration = ?1 AND id = ?2",
-            params![integration, fee.id],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT record FROM fee_entries WHERE integration = ?1 AND id = ?2")?
+        .query_row(params![integration, fee.id], |row| row.get(0))
         .optional()?;
     if stored.as_deref() == Some(record.as_str()) {
         return Ok(Counts {
@@ -153,13 +158,12 @@ fn fee_upsert(
             ..Counts::default()
         });
     }
-    tx.execute(
-        "INSERT INTO fee_entries (integration, id, amount, currency, charged_at, donation_id, payout_id, record, updated_at)
+    tx.prepare_cached("INSERT INTO fee_entries (integration, id, amount, currency, charged_at, donation_id, payout_id, record, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (integration, id) DO UPDATE SET
             amount = excluded.amount, currency = excluded.currency, charged_at = excluded.charged_at,
             donation_id = excluded.donation_id, payout_id = excluded.payout_id,
-            record = excluded.record, updated_at = excluded.updated_at",
+            record = excluded.record, updated_at = excluded.updated_at")?.execute(
         params![
             integration,
             fee.id,
@@ -193,11 +197,8 @@ fn payout_upsert(
 ) -> Result<Counts, StoreError> {
     let record = encode(payout)?;
     let stored: Option<String> = tx
-        .query_row(
-            "SELECT record FROM payouts WHERE integration = ?1 AND id = ?2",
-            params![integration, payout.id],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT record FROM payouts WHERE integration = ?1 AND id = ?2")?
+        .query_row(params![integration, payout.id], |row| row.get(0))
         .optional()?;
     if stored.as_deref() == Some(record.as_str()) {
         return Ok(Counts {
@@ -205,26 +206,24 @@ fn payout_upsert(
             ..Counts::default()
         });
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO payouts (integration, id, paid_at, net, currency, record, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (integration, id) DO UPDATE SET
             paid_at = excluded.paid_at, net = excluded.net, currency = excluded.currency,
             record = excluded.record, updated_at = excluded.updated_at",
-        params![
-            integration,
-            payout.id,
-            payout.paid_at,
-            payout.net.minor_units,
-            payout.net.currency,
-            record,
-            now,
-        ],
-    )?;
-    tx.execute(
-        "DELETE FROM payout_items WHERE integration = ?1 AND payout_id = ?2",
-        params![integration, payout.id],
-    )?;
+    )?
+    .execute(params![
+        integration,
+        payout.id,
+        payout.paid_at,
+        payout.net.minor_units,
+        payout.net.currency,
+        record,
+        now,
+    ])?;
+    tx.prepare_cached("DELETE FROM payout_items WHERE integration = ?1 AND payout_id = ?2")?
+        .execute(params![integration, payout.id])?;
     let mut item = tx.prepare_cached(
         "INSERT OR IGNORE INTO payout_items (integration, payout_id, item_kind, item_id) VALUES (?1, ?2, ?3, ?4)",
     )?;

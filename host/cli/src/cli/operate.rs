@@ -1,0 +1,267 @@
+//! The operator's commands over a config file: `intake config`, `sync`, `import`, `export`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand, ValueEnum};
+use intake_engine::export::{self, Format};
+use intake_engine::{Config, Engine, EngineError, SqliteStore, SyncOptions};
+use intake_host::Host;
+
+use super::fail;
+use super::progress::SyncProgress;
+
+/// `--config F`: every command that reads the config takes it.
+#[derive(Args, Clone)]
+pub(super) struct ConfigArg {
+    /// The config file [default: $INTAKE_CONFIG, then ./intake.toml].
+    #[arg(long, env = "INTAKE_CONFIG", default_value = "intake.toml")]
+    config: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub(super) enum ConfigCommand {
+    /// Print a commented example config.
+    Example,
+    /// Check the config: its shape, each integration against its plugin, and that every
+    /// secret can be read. Calls no processor.
+    Check {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Args)]
+pub(super) struct SyncArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Only this integration.
+    #[arg(long)]
+    integration: Option<String>,
+    /// Start a new window here (YYYY-MM-DD or RFC 3339) instead of where the last run ended.
+    #[arg(long)]
+    since: Option<String>,
+    /// One JSON object per integration on stdout, instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub(super) struct ImportArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The integration whose plugin reads the file.
+    #[arg(long)]
+    integration: String,
+    /// The export file (e.g. a WinRed or Stripe CSV).
+    file: PathBuf,
+    /// JSON on stdout instead of words.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Ndjson,
+    Csv,
+}
+
+#[derive(Args)]
+pub(super) struct ExportArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Only this integration's donations.
+    #[arg(long)]
+    integration: Option<String>,
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+}
+
+fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
+    Config::load(&config.config).map_err(|e| fail(2, e))
+}
+
+fn open_store(config: &Config) -> Result<Arc<SqliteStore>, ExitCode> {
+    SqliteStore::open(&config.store_path)
+        .map(Arc::new)
+        .map_err(|e| fail(1, format!("{}: {e}", config.store_path.display())))
+}
+
+async fn start(host: &Host, config: Config) -> Result<Engine, ExitCode> {
+    let store = open_store(&config)?;
+    Engine::start(host.clone(), store, config)
+        .await
+        .map_err(engine_failed)
+}
+
+fn engine_failed(e: EngineError) -> ExitCode {
+    match e {
+        EngineError::Config(e) => fail(2, e),
+        other => fail(1, other),
+    }
+}
+
+pub(super) async fn config(host: &Host, command: ConfigCommand) -> ExitCode {
+    match command {
+        ConfigCommand::Example => {
+            print!("{}", intake_engine::config::EXAMPLE);
+            ExitCode::SUCCESS
+        }
+        ConfigCommand::Check { config } => {
+            let loaded = match load(&config) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let store = match SqliteStore::in_memory() {
+                Ok(s) => Arc::new(s),
+                Err(e) => return fail(1, e),
+            };
+            match Engine::start(host.clone(), store, loaded).await {
+                Ok(engine) => {
+                    let enabled = engine
+                        .integrations()
+                        .iter()
+                        .filter(|i| i.config.enabled)
+                        .count();
+                    println!(
+                        "{}: ok, {} integrations ({enabled} enabled)",
+                        config.config.display(),
+                        engine.integrations().len()
+                    );
+                    for i in engine.integrations() {
+                        println!(
+                            "  {:<24} {} {} from {}{}",
+                            i.config.id,
+                            i.plugin.id,
+                            i.plugin.version,
+                            i.config.start_date,
+                            if i.config.enabled { "" } else { " (disabled)" }
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => engine_failed(e),
+            }
+        }
+    }
+}
+
+pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
+    let config = match load(&args.config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let engine = match start(host, config).await {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let options = SyncOptions {
+        integration: args.integration,
+        since: args.since,
+    };
+    let show_bars = !args.json && std::io::stderr().is_terminal();
+    let progress = SyncProgress::new(show_bars);
+    let reports = engine.sync(&options, &progress).await;
+    progress.clear();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for report in &reports {
+            let line = serde_json::to_string(report).unwrap_or_default();
+            if writeln!(out, "{line}").is_err() {
+                break;
+            }
+        }
+    } else {
+        let _ = writeln!(out, "{}", crate::sync_report::sync_table(&reports));
+    }
+    if reports.iter().all(|r| r.succeeded()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {
+    let config = match load(&args.config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let contents = match std::fs::read(&args.file) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(2, format!("cannot read {}: {e}", args.file.display())),
+    };
+    let engine = match start(host, config).await {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let name = file_name(&args.file);
+    let report = match engine.import(&args.integration, &name, &contents).await {
+        Ok(r) => r,
+        Err(e) => return engine_failed(e),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else {
+        println!(
+            "{}: {} new, {} updated, {} unchanged, {} rejected",
+            report.file,
+            report.counts.new,
+            report.counts.updated,
+            report.counts.unchanged,
+            report.rejected.len()
+        );
+        for row in &report.rejected {
+            println!(
+                "  line {}: {}",
+                row.line,
+                crate::sync_report::printable(&row.message)
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+pub(super) fn export(args: ExportArgs) -> ExitCode {
+    let config = match load(&args.config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Some(id) = &args.integration
+        && config.integration(id).is_none()
+    {
+        return fail(
+            2,
+            format!("no integration `{id}` in {}", config.path.display()),
+        );
+    }
+    let store = match open_store(&config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let format = match args.format {
+        ExportFormat::Ndjson => Format::Ndjson,
+        ExportFormat::Csv => Format::Csv,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match export::donations(
+        store.as_ref(),
+        args.integration.as_deref(),
+        format,
+        &mut out,
+    ) {
+        Ok(_) => match out.flush() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::SUCCESS, // stdout closed (e.g. `| head`)
+        },
+        Err(export::ExportError::Write(_)) => ExitCode::SUCCESS,
+        Err(e) => fail(1, e),
+    }
+}

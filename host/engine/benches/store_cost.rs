@@ -1,0 +1,169 @@
+//! What the store costs a sync: a full sync into a fresh SQLite file against the same full
+//! pass with nothing stored, measured alternately in one run, for Stripe and WinRed.
+//!
+//! Run: `cargo bench -p intake-engine --bench store_cost` (INTAKE_BENCH_N sets the donations
+//! per processor, default 100,000; INTAKE_BENCH_ROUNDS the rounds, default 3). It prints
+//! medians; BENCHMARKS.md keeps the figures.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use intake_emulators::{stripe, winred};
+use intake_engine::{Config, Engine, NoProgress, SqliteStore, SyncOptions};
+use intake_host::types::Window;
+use intake_host::{Host, HostConfig, Integration};
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Every page of the window, donations then payouts, fetched and dropped: what a sync does
+/// with no store.
+async fn fetch_only(host: &Host, integration: &Integration, window: &Window) -> usize {
+    let (mut entries, mut cursor) = (0, None::<String>);
+    loop {
+        let page = host
+            .fetch(integration, window, cursor.as_deref())
+            .await
+            .expect("page");
+        entries += page.donations.len() + page.fees.len();
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    cursor = None;
+    loop {
+        let page = host
+            .fetch_payouts(integration, window, cursor.as_deref())
+            .await
+            .expect("payouts");
+        entries += page.payouts.len();
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return entries,
+        }
+    }
+}
+
+/// The engine's sync of the donation stream into a new SQLite file.
+async fn sync_into_sqlite(host: &Host, dir: &Path, config_text: &str) -> u64 {
+    let store_dir = tempfile::tempdir_in(dir).unwrap();
+    let path = store_dir.path().join("intake.toml");
+    std::fs::write(&path, config_text).unwrap();
+    let config = Config::load(&path).unwrap();
+    let store = Arc::new(SqliteStore::open(&config.store_path).unwrap());
+    let engine = Engine::start(host.clone(), store, config).await.unwrap();
+    let reports = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert!(reports[0].succeeded(), "{:?}", reports[0]);
+    reports[0].counts.new
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn compare(
+    label: &str,
+    host: &Host,
+    integration: &Integration,
+    window: &Window,
+    config_text: &str,
+    rounds: usize,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut fetch, mut sync) = (Vec::new(), Vec::new());
+    let mut entries = 0;
+    let mut stored = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        entries = fetch_only(host, integration, window).await;
+        fetch.push(t.elapsed());
+        let t = Instant::now();
+        stored = sync_into_sqlite(host, dir.path(), config_text).await;
+        sync.push(t.elapsed());
+    }
+    let (f, s) = (median(fetch), median(sync));
+    let share = (s.as_secs_f64() - f.as_secs_f64()) / f.as_secs_f64() * 100.0;
+    println!(
+        "{label}: {entries} entries fetched, {stored} stored | fetch only {:.2} s ({:.0}/s) | sync into SQLite {:.2} s ({:.0}/s) | store cost {share:+.1}% of the fetch",
+        f.as_secs_f64(),
+        entries as f64 / f.as_secs_f64(),
+        s.as_secs_f64(),
+        stored as f64 / s.as_secs_f64(),
+    );
+}
+
+fn main() {
+    let n = env_number("INTAKE_BENCH_N", 100_000);
+    let rounds = env_number("INTAKE_BENCH_ROUNDS", 3).max(1);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let host = Host::new(HostConfig {
+        cache_dir: Some(cache.path().into()),
+        ..HostConfig::default()
+    })
+    .unwrap();
+    rt.block_on(async {
+        host.load_file(intake_test_artifacts::STRIPE).await.unwrap();
+        host.load_file(intake_test_artifacts::WINRED).await.unwrap();
+
+        let mut stripe_config = stripe::Config::new(1, n);
+        stripe_config.live_charges = 0;
+        let emulator = stripe::StripeEmulator::start(stripe_config).await.unwrap();
+        let key = emulator.key(stripe::Mode::Test).to_string();
+        let url = emulator.url();
+        let integration = Integration::new("stripe")
+            .setting("mode", "test")
+            .setting("api_base", &url)
+            .secret("test_secret_key", &key)
+            .grant_origin(&url)
+            .route_secret("test_secret_key", &url);
+        let window = Window {
+            since: "2000-01-01T00:00:00Z".into(),
+            until: None,
+        };
+        let key_file = cache.path().join("stripe.key");
+        std::fs::write(&key_file, &key).unwrap();
+        let config = format!(
+            "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"stripe\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
+             [integration.settings]\nmode = \"test\"\napi_base = \"{url}\"\n\
+             [integration.secrets]\ntest_secret_key = {{ file = \"{}\" }}\n\
+             [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ test_secret_key = [\"{url}\"] }}\n",
+            intake_test_artifacts::STRIPE,
+            key_file.display()
+        );
+        compare(&format!("stripe, {n} test charges"), &host, &integration, &window, &config, rounds).await;
+        drop(emulator);
+
+        let emulator = winred::WinRedEmulator::start(winred::Config::new(1).federal("C00123456", n)).await.unwrap();
+        let token = emulator.committee(0).token.clone();
+        let url = emulator.url();
+        let integration = Integration::new("winred")
+            .setting("committee_level", "federal")
+            .setting("committee_fec_id", "C00123456")
+            .setting("api_base", &url)
+            .secret("api_token", &token)
+            .grant_origin(&url)
+            .route_secret("api_token", &url);
+        let token_file = cache.path().join("winred.token");
+        std::fs::write(&token_file, &token).unwrap();
+        let config = format!(
+            "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"winred\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
+             [integration.settings]\ncommittee_level = \"federal\"\ncommittee_fec_id = \"C00123456\"\napi_base = \"{url}\"\n\
+             [integration.secrets]\napi_token = {{ file = \"{}\" }}\n\
+             [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ api_token = [\"{url}\"] }}\n",
+            intake_test_artifacts::WINRED,
+            token_file.display()
+        );
+        compare(&format!("winred, {n} federal donations"), &host, &integration, &window, &config, rounds).await;
+    });
+}
