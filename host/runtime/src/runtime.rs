@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Engine, Store, Trap};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::cache::CodeCache;
 use crate::config::{HostConfig, Limits};
@@ -26,7 +26,6 @@ pub(crate) struct Runtime {
     pub(crate) cache: Option<CodeCache>,
     pub(crate) limits: Limits,
     client: reqwest::Client,
-    tick: Duration,
     /// One permit per pooled instance slot for calls: calls beyond the pool wait, within
     /// their deadline.
     slots: Arc<Semaphore>,
@@ -85,7 +84,6 @@ impl Runtime {
             linker,
             engine,
             limits: config.limits.clone(),
-            tick,
             slots: Arc::new(Semaphore::new(calls)),
             per_plugin: Mutex::new(HashMap::new()),
             per_plugin_cap,
@@ -150,8 +148,16 @@ impl Runtime {
         );
         store.limiter(|state| &mut state.limiter);
         store.set_hostcall_fuel(self.limits.max_transfer_bytes);
-        store.set_epoch_deadline(self.ticks(remaining));
-        store.epoch_deadline_trap();
+        // Every tick, a guest in a loop yields to the executor (so spinning guests never hold
+        // the async workers other calls need), and past the deadline it is interrupted.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
 
         // The epoch traps guest code at the deadline; this timeout also covers time spent in
         // host calls (an outbound request is itself capped at the deadline).
@@ -188,6 +194,11 @@ impl Runtime {
                 .map_err(|_| ())?;
             permits.push(permit);
         }
+        // A slot that came free as the deadline passed (busy workers run timers late) is no
+        // use: the call would only be interrupted at once.
+        if Instant::now() >= deadline {
+            return Err(());
+        }
         Ok(permits)
     }
 
@@ -197,12 +208,6 @@ impl Runtime {
             .entry(plugin_id.to_string())
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_plugin_cap)))
             .clone()
-    }
-
-    /// Epoch ticks in `time`, at least one.
-    fn ticks(&self, time: Duration) -> u64 {
-        let ticks = time.as_nanos().div_ceil(self.tick.as_nanos()).max(1);
-        u64::try_from(ticks).unwrap_or(u64::MAX)
     }
 
     /// Name what stopped the guest.
