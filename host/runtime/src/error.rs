@@ -159,11 +159,13 @@ pub enum CallError {
 impl CallError {
     /// Whether running the same call later may succeed.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            CallError::Plugin(PluginError::RateLimited(_) | PluginError::Transient(_)) => true,
-            CallError::Timeout(_) | CallError::Busy(_) | CallError::Internal(_) => true,
-            _ => false,
-        }
+        matches!(
+            self,
+            CallError::Plugin(PluginError::RateLimited(_) | PluginError::Transient(_))
+                | CallError::Timeout(_)
+                | CallError::Busy(_)
+                | CallError::Internal(_)
+        )
     }
 
     /// Seconds to wait before retrying, when the processor said.
