@@ -204,6 +204,10 @@ impl Runtime {
 
     fn plugin_share(&self, plugin_id: &str) -> Arc<Semaphore> {
         let mut shares = self.per_plugin.lock().unwrap_or_else(|e| e.into_inner());
+        // Look up before inserting: no allocation on the hot path.
+        if let Some(share) = shares.get(plugin_id) {
+            return share.clone();
+        }
         shares
             .entry(plugin_id.to_string())
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_plugin_cap)))
