@@ -22,6 +22,18 @@ pub struct Limits {
     pub max_wasm_stack: usize,
     /// Elements across the store's tables.
     pub max_table_elements: usize,
+    /// Bytes the host allocates for one transfer out of the guest: the result of a call
+    /// (a page of donations) or the arguments of one import call (a request, a log message).
+    /// wasmtime's "hostcall fuel": a result over it is `CallError::TransferLimit`, so a
+    /// plugin cannot make the host allocate without bound while lifting what it returns.
+    pub max_transfer_bytes: usize,
+    /// Bytes of `log` messages one call may emit; the rest is dropped and counted once.
+    pub max_log_bytes_per_call: usize,
+    /// `log` messages one call may emit; the rest is dropped and counted once.
+    pub max_log_lines_per_call: u32,
+    /// Wall-clock time for `info()` while loading: it only describes the plugin, so a
+    /// plugin that spins there fails its own load quickly instead of holding the others.
+    pub info_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -34,6 +46,10 @@ impl Default for Limits {
             max_output_bytes: 64 << 10,
             max_wasm_stack: 512 << 10,
             max_table_elements: 100_000,
+            max_transfer_bytes: 32 << 20,
+            max_log_bytes_per_call: 64 << 10,
+            max_log_lines_per_call: 1_000,
+            info_timeout: Duration::from_secs(2),
         }
     }
 }
@@ -41,6 +57,7 @@ impl Default for Limits {
 /// How the host is built. `HostConfig::default()` is what a CRM should start from.
 #[derive(Debug, Clone)]
 pub struct HostConfig {
+    /// What each call may use.
     pub limits: Limits,
     /// Where compiled plugin code is kept between runs (keyed by the file's hash and the
     /// engine's settings). None compiles on every load.
@@ -48,8 +65,15 @@ pub struct HostConfig {
     /// Use wasmtime's pooling allocator: instantiation in microseconds. Falls back to on-demand
     /// allocation when the machine will not reserve the pool.
     pub pooling: bool,
-    /// Calls that may run at once (instances kept in the pool); further calls wait.
+    /// Calls that may run at once (instances kept in the pool); further calls wait, and the
+    /// wait counts against their `call_timeout` (past it they fail with `CallError::Busy`).
     pub max_concurrent_calls: u32,
+    /// Calls of one plugin that may run at once, so a plugin whose processor hangs (or that
+    /// hangs on purpose) cannot take every slot. None: a quarter of `max_concurrent_calls`.
+    pub max_concurrent_calls_per_plugin: Option<u32>,
+    /// Plugins whose `info()` may run at once while loading: a pool of its own, so loading
+    /// never waits behind calls.
+    pub max_concurrent_loads: u32,
     /// How often the epoch advances: the granularity of `call_timeout` for guest code.
     pub epoch_tick: Duration,
     /// The operator's allowlist of origins (e.g. "https://api.stripe.com:443"). A plugin's
@@ -66,6 +90,8 @@ impl Default for HostConfig {
             cache_dir: None,
             pooling: true,
             max_concurrent_calls: 64,
+            max_concurrent_calls_per_plugin: None,
+            max_concurrent_loads: 4,
             epoch_tick: Duration::from_millis(10),
             allowed_origins: None,
         }

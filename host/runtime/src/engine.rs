@@ -35,7 +35,8 @@ fn base_config(config: &HostConfig) -> Config {
 }
 
 fn pooling(config: &HostConfig) -> PoolingAllocationConfig {
-    let calls = config.max_concurrent_calls;
+    // Calls and loads have pools of their own; the instance pool holds both.
+    let calls = config.max_concurrent_calls.max(1) + config.max_concurrent_loads.max(1);
     let mut pool = PoolingAllocationConfig::default();
     // A component instance holds a few core instances (the guest plus WASI adapters).
     pool.total_component_instances(calls)
@@ -57,7 +58,10 @@ pub(crate) struct EpochTicker {
 }
 
 impl EpochTicker {
-    pub(crate) fn start(engine: &Engine, tick: std::time::Duration) -> EpochTicker {
+    pub(crate) fn start(
+        engine: &Engine,
+        tick: std::time::Duration,
+    ) -> std::io::Result<EpochTicker> {
         let stop = Arc::new(AtomicBool::new(false));
         let (engine, stopped) = (engine.clone(), stop.clone());
         std::thread::Builder::new()
@@ -67,9 +71,8 @@ impl EpochTicker {
                     std::thread::sleep(tick);
                     engine.increment_epoch();
                 }
-            })
-            .expect("spawn the epoch ticker thread");
-        EpochTicker { stop }
+            })?;
+        Ok(EpochTicker { stop })
     }
 }
 

@@ -4,17 +4,19 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use crate::bindings::intake::plugin::types::{
-    Account, Donation, FileImport, Money, Page, PayoutPage, Person, PluginInfo, Window,
-};
 use crate::config::HostConfig;
-use crate::error::{CallError, LoadError};
+use crate::error::{BuildError, CallError, LoadError};
 use crate::integration::Integration;
 use crate::load::{self, LoadedPlugin};
 use crate::normalize;
 use crate::origin::Origin;
 use crate::policy::NetPolicy;
-use crate::runtime::{Grants, Runtime};
+use crate::runtime::{Grants, Lane, Runtime};
+use crate::sandbox::CallState;
+use crate::types::{
+    Account, Donation, FileImport, Money, Page, PayoutPage, Person, PluginError, PluginInfo, Window,
+};
+use crate::v0_1::{self, intake::plugin::types as wit};
 
 /// The Intake host. Cheap to clone; every clone shares one engine and one plugin registry.
 ///
@@ -35,35 +37,114 @@ struct Inner {
 impl Host {
     /// Build a host: the engine, the linker and the epoch ticker. Calls need a tokio runtime;
     /// building does not.
-    pub fn new(config: HostConfig) -> anyhow::Result<Host> {
-        let runtime = Runtime::new(&config)?;
+    pub fn new(config: HostConfig) -> Result<Host, BuildError> {
+        let runtime = Runtime::new(&config).map_err(|e| BuildError::Engine(format!("{e:#}")))?;
         let allowed_origins = match &config.allowed_origins {
             None => None,
             Some(list) => Some(
                 list.iter()
-                    .map(|o| Origin::parse(o).map_err(|e| anyhow::anyhow!("allowed origin: {e}")))
-                    .collect::<anyhow::Result<HashSet<Origin>>>()?,
+                    .map(|o| {
+                        Origin::parse(o).map_err(|reason| BuildError::AllowedOrigin {
+                            origin: o.clone(),
+                            reason,
+                        })
+                    })
+                    .collect::<Result<HashSet<Origin>, BuildError>>()?,
             ),
         };
-        let plugins = RwLock::new(HashMap::new());
         Ok(Host {
             inner: Arc::new(Inner {
                 runtime,
                 allowed_origins,
-                plugins,
+                plugins: RwLock::new(HashMap::new()),
             }),
         })
     }
 
-    /// Load (or replace) the plugin in `path`. Returns what it says it is.
+    /// Load (or replace: hot reload) the plugin in `path`. Returns what it says it is.
     pub async fn load_file(&self, path: impl AsRef<Path>) -> Result<PluginInfo, LoadError> {
-        let path = path.as_ref().to_path_buf();
+        let loaded = self.prepare_file(path.as_ref().to_path_buf()).await?;
+        Ok(self.register(loaded))
+    }
+
+    /// Load (or replace) a plugin from bytes already in memory; `name` stands for its path in
+    /// errors and in [`Host::plugin_path`].
+    pub async fn load_bytes(
+        &self,
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> Result<PluginInfo, LoadError> {
+        let loaded = self.prepare(PathBuf::from(name.into()), bytes).await?;
+        Ok(self.register(loaded))
+    }
+
+    /// Load every `*.wasm` in `dir`, in parallel, each on its own: one bad file does not stop
+    /// the rest. Two files claiming one id: the later (by file name) is refused with
+    /// [`LoadError::DuplicateId`], so a rogue file cannot shadow a plugin.
+    pub async fn load_dir(
+        &self,
+        dir: impl AsRef<Path>,
+    ) -> std::io::Result<Vec<(PathBuf, Result<PluginInfo, LoadError>)>> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|ext| ext == "wasm"))
+            .collect();
+        paths.sort();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, path) in paths.iter().cloned().enumerate() {
+            let host = self.clone();
+            tasks.spawn(async move { (index, host.prepare_file(path).await) });
+        }
+        let mut prepared: Vec<Option<Result<LoadedPlugin, LoadError>>> =
+            paths.iter().map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => {
+                    if let Some(slot) = prepared.get_mut(index) {
+                        *slot = Some(result);
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "a plugin load task failed"),
+            }
+        }
+        let mut claimed: HashMap<String, PathBuf> = HashMap::new();
+        let mut results = Vec::with_capacity(paths.len());
+        for (path, result) in paths.into_iter().zip(prepared) {
+            let result = match result {
+                None => Err(LoadError::Invalid {
+                    path: path.clone(),
+                    reason: "loading stopped".into(),
+                }),
+                Some(Err(e)) => Err(e),
+                Some(Ok(loaded)) => match claimed.get(&loaded.info.id) {
+                    Some(first) => Err(LoadError::DuplicateId {
+                        path: path.clone(),
+                        id: loaded.info.id.clone(),
+                        first: first.clone(),
+                    }),
+                    None => {
+                        claimed.insert(loaded.info.id.clone(), path.clone());
+                        Ok(self.register(loaded))
+                    }
+                },
+            };
+            results.push((path, result));
+        }
+        Ok(results)
+    }
+
+    async fn prepare_file(&self, path: PathBuf) -> Result<LoadedPlugin, LoadError> {
         let bytes = tokio::fs::read(&path)
             .await
             .map_err(|source| LoadError::Read {
                 path: path.clone(),
                 source,
             })?;
+        self.prepare(path, bytes).await
+    }
+
+    /// Compile (off the async threads), link, and describe; nothing registered yet.
+    async fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPlugin, LoadError> {
         let inner = self.inner.clone();
         let compile_path = path.clone();
         let pre = tokio::task::spawn_blocking(move || {
@@ -74,13 +155,16 @@ impl Host {
             path: path.clone(),
             reason: format!("compilation stopped: {e}"),
         })??;
-        let loaded = load::describe(&self.inner.runtime, path, pre).await?;
+        load::describe(&self.inner.runtime, path, pre).await
+    }
+
+    fn register(&self, loaded: LoadedPlugin) -> PluginInfo {
         let info = loaded.info.clone();
         let previous = self
             .inner
             .plugins
             .write()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .insert(info.id.clone(), Arc::new(loaded));
         match previous {
             Some(old) => {
@@ -88,25 +172,7 @@ impl Host {
             }
             None => tracing::info!(plugin = %info.id, version = %info.version, "plugin loaded"),
         }
-        Ok(info)
-    }
-
-    /// Load every `*.wasm` in `dir`, each on its own: one bad file does not stop the rest.
-    pub async fn load_dir(
-        &self,
-        dir: impl AsRef<Path>,
-    ) -> std::io::Result<Vec<(PathBuf, Result<PluginInfo, LoadError>)>> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|ext| ext == "wasm"))
-            .collect();
-        paths.sort();
-        let mut loaded = Vec::with_capacity(paths.len());
-        for path in paths {
-            let result = self.load_file(&path).await;
-            loaded.push((path, result));
-        }
-        Ok(loaded)
+        info
     }
 
     /// Unload a plugin; calls in flight finish. True if it was loaded.
@@ -114,7 +180,7 @@ impl Host {
         self.inner
             .plugins
             .write()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .remove(plugin_id)
             .is_some()
     }
@@ -125,7 +191,7 @@ impl Host {
             .inner
             .plugins
             .read()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .values()
             .map(|p| p.info.clone())
             .collect();
@@ -138,7 +204,7 @@ impl Host {
         self.inner
             .plugins
             .read()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .get(plugin_id)
             .map(|p| p.path.clone())
     }
@@ -147,25 +213,30 @@ impl Host {
     /// exercises the whole call path (new store, instantiate, call) without any network.
     pub async fn info(&self, plugin_id: &str) -> Result<PluginInfo, CallError> {
         let plugin = self.plugin(plugin_id)?;
-        self.inner
+        let info = self
+            .inner
             .runtime
             .run(
-                &plugin.info.id,
+                Lane::Call(&plugin.info.id),
                 &plugin.pre,
                 Grants::none(),
+                "info",
                 async |p, s| p.intake_plugin_processor().call_info(s).await,
             )
-            .await
+            .await?;
+        Ok(info.into())
     }
 
     /// Validate the integration's credentials; the account they open.
     pub async fn check(&self, integration: &Integration) -> Result<Account, CallError> {
-        self.call(integration, async |p, s| {
-            p.intake_plugin_processor()
-                .call_check(s, &integration.settings)
-                .await
-        })
-        .await
+        let account = self
+            .call(integration, "check", async |p, s| {
+                p.intake_plugin_processor()
+                    .call_check(s, &integration.settings)
+                    .await
+            })
+            .await?;
+        Ok(account.into())
     }
 
     /// One page of donations received in `window`, after `cursor`.
@@ -175,18 +246,15 @@ impl Host {
         window: &Window,
         cursor: Option<&str>,
     ) -> Result<Page, CallError> {
-        let mut page = self
-            .call(integration, async |p, s| {
+        let window = wit::Window::from(window.clone());
+        let page = self
+            .call(integration, "fetch", async |p, s| {
                 p.intake_plugin_processor()
-                    .call_fetch(s, &integration.settings, window, cursor)
+                    .call_fetch(s, &integration.settings, &window, cursor)
                     .await
             })
             .await?;
-        page.donations
-            .iter_mut()
-            .try_for_each(normalize::donation)?;
-        page.fees.iter_mut().try_for_each(normalize::fee)?;
-        Ok(page)
+        normalize::page(page.into())
     }
 
     /// One page of payouts paid in `window`, after `cursor`.
@@ -196,15 +264,15 @@ impl Host {
         window: &Window,
         cursor: Option<&str>,
     ) -> Result<PayoutPage, CallError> {
-        let mut page = self
-            .call(integration, async |p, s| {
+        let window = wit::Window::from(window.clone());
+        let page = self
+            .call(integration, "fetch-payouts", async |p, s| {
                 p.intake_plugin_processor()
-                    .call_fetch_payouts(s, &integration.settings, window, cursor)
+                    .call_fetch_payouts(s, &integration.settings, &window, cursor)
                     .await
             })
             .await?;
-        page.payouts.iter_mut().try_for_each(normalize::payout)?;
-        Ok(page)
+        normalize::payout_page(page.into())
     }
 
     /// Verify and read one webhook delivery.
@@ -214,13 +282,14 @@ impl Host {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Vec<Donation>, CallError> {
-        let mut donations = self
-            .call(integration, async |p, s| {
+        let donations = self
+            .call(integration, "parse-webhook", async |p, s| {
                 p.intake_plugin_processor()
                     .call_parse_webhook(s, &integration.settings, headers, body)
                     .await
             })
             .await?;
+        let mut donations: Vec<Donation> = donations.into_iter().map(Into::into).collect();
         donations.iter_mut().try_for_each(normalize::donation)?;
         Ok(donations)
     }
@@ -232,20 +301,14 @@ impl Host {
         file_name: &str,
         contents: &[u8],
     ) -> Result<FileImport, CallError> {
-        let mut import = self
-            .call(integration, async |p, s| {
+        let import = self
+            .call(integration, "parse-export", async |p, s| {
                 p.intake_plugin_processor()
                     .call_parse_export(s, &integration.settings, file_name, contents)
                     .await
             })
             .await?;
-        import
-            .donations
-            .iter_mut()
-            .try_for_each(normalize::donation)?;
-        import.fees.iter_mut().try_for_each(normalize::fee)?;
-        import.payouts.iter_mut().try_for_each(normalize::payout)?;
-        Ok(import)
+        normalize::file_import(import.into())
     }
 
     /// A donation page URL prefilled for `donor`.
@@ -256,9 +319,11 @@ impl Host {
         donor: &Person,
         amount: Option<&Money>,
     ) -> Result<String, CallError> {
-        self.call(integration, async |p, s| {
+        let donor = wit::Person::from(donor.clone());
+        let amount = amount.cloned().map(wit::Money::from);
+        self.call(integration, "donation-link", async |p, s| {
             p.intake_plugin_processor()
-                .call_donation_link(s, &integration.settings, page_url, donor, amount)
+                .call_donation_link(s, &integration.settings, page_url, &donor, amount.as_ref())
                 .await
         })
         .await
@@ -268,10 +333,11 @@ impl Host {
     async fn call<T>(
         &self,
         integration: &Integration,
+        export: &'static str,
         call: impl AsyncFnOnce(
-            &crate::bindings::Plugin,
-            &mut wasmtime::Store<crate::sandbox::CallState>,
-        ) -> wasmtime::Result<Result<T, crate::PluginError>>,
+            &v0_1::Plugin,
+            &mut wasmtime::Store<CallState>,
+        ) -> wasmtime::Result<Result<T, wit::Error>>,
     ) -> Result<T, CallError> {
         let plugin = self.plugin(&integration.plugin_id)?;
         if let Some((key, _)) = integration
@@ -294,13 +360,19 @@ impl Host {
         let result = self
             .inner
             .runtime
-            .run(&plugin.info.id, &plugin.pre, grants, call)
+            .run(
+                Lane::Call(&plugin.info.id),
+                &plugin.pre,
+                grants,
+                export,
+                call,
+            )
             .await?;
-        result.map_err(CallError::Plugin)
+        result.map_err(|e| CallError::Plugin(normalize::plugin_error(PluginError::from(e))))
     }
 
     fn plugin(&self, plugin_id: &str) -> Result<Arc<LoadedPlugin>, CallError> {
-        let plugins = self.inner.plugins.read().unwrap();
+        let plugins = self.inner.plugins.read().unwrap_or_else(|e| e.into_inner());
         plugins
             .get(plugin_id)
             .cloned()

@@ -50,6 +50,7 @@ impl Integration {
         }
     }
 
+    /// The id of the plugin that runs this integration.
     pub fn plugin_id(&self) -> &str {
         &self.plugin_id
     }

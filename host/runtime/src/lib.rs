@@ -27,12 +27,16 @@
 //! granted ([`Integration::grant_origin`]); secrets filled into request headers by the host,
 //! only for the origins each may go to, and never shown to the plugin.
 
+#![deny(missing_docs)]
+
 mod bindings;
 mod cache;
 mod config;
 mod engine;
 mod error;
+mod guest_log;
 mod host;
+mod info_check;
 mod integration;
 mod load;
 mod normalize;
@@ -42,20 +46,16 @@ mod policy;
 mod runtime;
 mod sandbox;
 mod secrets;
+pub mod types;
+mod v0_1;
 
 pub use config::{HostConfig, Limits};
-pub use error::{CallError, LoadError};
+pub use error::{BuildError, CallError, InternalError, LoadError};
 pub use host::Host;
 pub use integration::Integration;
 pub use origin::Origin;
-
-/// The records of the contract, as the host returns them (serde-ready).
-pub mod types {
-    pub use crate::bindings::intake::plugin::types::{
-        Account, Capabilities, Donation, DonationKind, Earmark, Error as PluginError, FeeEntry,
-        FileImport, Interval, Money, Organization, Page, Payout, PayoutPage, Person, PluginInfo,
-        PostalAddress, Recurrence, RowError, Setting, Window,
-    };
-}
-
 pub use types::PluginError;
+
+/// The contract version this host was built from (the WIT's package version, e.g. "0.1.0");
+/// it loads any plugin of the same series.
+pub const CONTRACT_VERSION: &str = v0_1::CONTRACT_VERSION;

@@ -7,16 +7,15 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
 
-use crate::bindings::PluginPre;
-use crate::bindings::intake::plugin::types::PluginInfo;
 use crate::error::LoadError;
-use crate::origin::Origin;
-use crate::runtime::{Grants, Runtime};
+use crate::info_check;
+use crate::runtime::{Grants, Lane, Runtime};
 use crate::sandbox::CallState;
+use crate::types::PluginInfo;
+use crate::v0_1::{CONTRACT_SERIES, PluginPre};
 
-/// The contract this host speaks: any `0.1.x` plugin loads.
+/// The contract this host speaks: any plugin of the WIT's series (`0.1.x`) loads.
 pub(crate) const CONTRACT_EXPORT: &str = "intake:plugin/processor";
-pub(crate) const CONTRACT_VERSION: &str = "0.1";
 
 pub(crate) struct LoadedPlugin {
     pub(crate) info: PluginInfo,
@@ -64,12 +63,12 @@ fn check_contract(runtime: &Runtime, path: &Path, component: &Component) -> Resu
             exports,
         });
     };
-    let version = &found[CONTRACT_EXPORT.len() + 1..];
-    if !version.starts_with(&format!("{CONTRACT_VERSION}.")) {
+    let version = found.get(CONTRACT_EXPORT.len() + 1..).unwrap_or_default();
+    if !version.starts_with(&format!("{CONTRACT_SERIES}.")) {
         return Err(LoadError::IncompatibleVersion {
             path: path.into(),
             found: found.clone(),
-            supported: CONTRACT_VERSION,
+            supported: CONTRACT_SERIES,
         });
     }
     Ok(())
@@ -104,23 +103,30 @@ pub(crate) fn compile(
     })
 }
 
-/// Ask the compiled plugin what it is, and check the answer.
+/// Ask the compiled plugin what it is (in the load pool, within `info_timeout`), and check
+/// the answer.
 pub(crate) async fn describe(
     runtime: &Runtime,
     path: PathBuf,
     pre: PluginPre<CallState>,
 ) -> Result<LoadedPlugin, LoadError> {
     let info = runtime
-        .run("(loading)", &pre, Grants::none(), async |plugin, store| {
-            plugin.intake_plugin_processor().call_info(store).await
-        })
+        .run(
+            Lane::Load,
+            &pre,
+            Grants::none(),
+            "info",
+            async |plugin, store| plugin.intake_plugin_processor().call_info(store).await,
+        )
         .await
         .map_err(|e| LoadError::Info {
             path: path.clone(),
             source: Box::new(e),
         })?;
-    let secret_keys = check_info(&info).map_err(|reason| LoadError::BadInfo {
+    let info = PluginInfo::from(info);
+    let secret_keys = info_check::check(&info).map_err(|(field, reason)| LoadError::BadInfo {
         path: path.clone(),
+        field,
         reason,
     })?;
     Ok(LoadedPlugin {
@@ -129,47 +135,6 @@ pub(crate) async fn describe(
         path,
         secret_keys,
     })
-}
-
-fn check_info(info: &PluginInfo) -> Result<HashSet<String>, String> {
-    let id_ok = !info.id.is_empty()
-        && info.id.len() <= 64
-        && info
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if !id_ok {
-        return Err(format!(
-            "id `{}` must be 1-64 of a-z, 0-9, - and _",
-            info.id
-        ));
-    }
-    for origin in &info.outbound {
-        Origin::parse(origin).map_err(|e| format!("outbound origin: {e}"))?;
-    }
-    let mut keys = HashSet::new();
-    let mut secret_keys = HashSet::new();
-    for setting in &info.settings {
-        if setting.key.is_empty() || !keys.insert(setting.key.as_str()) {
-            return Err(format!(
-                "setting key `{}` is empty or repeated",
-                setting.key
-            ));
-        }
-        if setting.secret {
-            secret_keys.insert(setting.key.clone());
-            for origin in &setting.sent_to {
-                Origin::parse(origin)
-                    .map_err(|e| format!("secret `{}` sent-to: {e}", setting.key))?;
-            }
-        } else if !setting.sent_to.is_empty() {
-            return Err(format!(
-                "setting `{}` is not secret but lists sent-to origins",
-                setting.key
-            ));
-        }
-    }
-    Ok(secret_keys)
 }
 
 #[cfg(test)]

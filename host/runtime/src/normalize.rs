@@ -4,10 +4,16 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::bindings::intake::plugin::types::{
-    Donation, DonationKind, FeeEntry, Money, Payout, Person,
-};
 use crate::error::CallError;
+use crate::types::{
+    Donation, DonationKind, FeeEntry, FileImport, Money, Page, Payout, PayoutPage, Person,
+    PluginError,
+};
+
+/// Bytes of a cursor: it is stored by the CRM and handed back; over this it is refused.
+pub(crate) const MAX_CURSOR_BYTES: usize = 4 << 10;
+/// Bytes of a plugin's error message kept; the rest is cut (on a char boundary).
+pub(crate) const MAX_ERROR_BYTES: usize = 2 << 10;
 
 fn invalid(what: &str, id: &str, why: impl std::fmt::Display) -> CallError {
     CallError::InvalidOutput(format!("{what} `{id}`: {why}"))
@@ -17,10 +23,77 @@ fn invalid(what: &str, id: &str, why: impl std::fmt::Display) -> CallError {
 fn utc(what: &str, id: &str, text: &mut String) -> Result<(), CallError> {
     let t = OffsetDateTime::parse(text, &Rfc3339)
         .map_err(|e| invalid(what, id, format!("time `{text}` is not RFC 3339: {e}")))?;
-    *text = t
-        .to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
-        .map_err(|e| invalid(what, id, e))?;
+    // Checked: a time near year 9999 with a negative offset has no UTC in range.
+    let utc = t
+        .checked_to_offset(time::UtcOffset::UTC)
+        .ok_or_else(|| invalid(what, id, format!("time `{text}` is out of range in UTC")))?;
+    *text = utc.format(&Rfc3339).map_err(|e| invalid(what, id, e))?;
+    Ok(())
+}
+
+/// `money` is in the currency of `of`, or the record is refused.
+fn same_currency(
+    what: &str,
+    id: &str,
+    name: &str,
+    money: &Money,
+    of: &Money,
+) -> Result<(), CallError> {
+    if money.currency != of.currency {
+        return Err(invalid(
+            what,
+            id,
+            format!(
+                "{name} is in {} but the amount is in {}",
+                money.currency, of.currency
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `left - right`, or the record is refused (an overflow is a broken record, not a panic).
+fn minus(what: &str, id: &str, left: &Money, right: &Money) -> Result<i64, CallError> {
+    left.minor_units
+        .checked_sub(right.minor_units)
+        .ok_or_else(|| {
+            invalid(
+                what,
+                id,
+                format!("{} minus {} overflows", left.minor_units, right.minor_units),
+            )
+        })
+}
+
+/// The contract's money rules for a donation: fee ≥ 0, fee and net in the amount's currency,
+/// and net = amount − fee when all three are given.
+fn donation_money(id: &str, d: &Donation) -> Result<(), CallError> {
+    if let Some(fee) = &d.fee {
+        same_currency("donation", id, "fee", fee, &d.amount)?;
+        if fee.minor_units < 0 {
+            return Err(invalid(
+                "donation",
+                id,
+                format!("fee {} is negative", fee.minor_units),
+            ));
+        }
+    }
+    if let Some(net) = &d.net {
+        same_currency("donation", id, "net", net, &d.amount)?;
+    }
+    if let (Some(fee), Some(net)) = (&d.fee, &d.net) {
+        let expected = minus("donation", id, &d.amount, fee)?;
+        if net.minor_units != expected {
+            return Err(invalid(
+                "donation",
+                id,
+                format!(
+                    "net {} is not amount {} minus fee {}",
+                    net.minor_units, d.amount.minor_units, fee.minor_units
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -89,6 +162,7 @@ pub(crate) fn donation(d: &mut Donation) -> Result<(), CallError> {
     for money in [&mut d.fee, &mut d.net].into_iter().flatten() {
         currency("donation", &id, money)?;
     }
+    donation_money(&id, d)?;
     let reversal = !matches!(d.kind, DonationKind::Contribution);
     if reversal && d.reverses.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(invalid(
@@ -128,7 +202,77 @@ pub(crate) fn payout(p: &mut Payout) -> Result<(), CallError> {
     for money in [&mut p.gross, &mut p.fees, &mut p.net] {
         currency("payout", &id, money)?;
     }
+    same_currency("payout", &id, "fees", &p.fees, &p.gross)?;
+    same_currency("payout", &id, "net", &p.net, &p.gross)?;
+    let expected = minus("payout", &id, &p.gross, &p.fees)?;
+    if p.net.minor_units != expected {
+        return Err(invalid(
+            "payout",
+            &id,
+            format!(
+                "net {} is not gross {} minus fees {}",
+                p.net.minor_units, p.gross.minor_units, p.fees.minor_units
+            ),
+        ));
+    }
     Ok(())
+}
+
+fn cursor(cursor: &Option<String>) -> Result<(), CallError> {
+    match cursor {
+        Some(c) if c.len() > MAX_CURSOR_BYTES => Err(CallError::InvalidOutput(format!(
+            "the next cursor is {} bytes, over the cap of {MAX_CURSOR_BYTES}",
+            c.len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn page(mut page: Page) -> Result<Page, CallError> {
+    cursor(&page.next_cursor)?;
+    page.donations.iter_mut().try_for_each(donation)?;
+    page.fees.iter_mut().try_for_each(fee)?;
+    Ok(page)
+}
+
+pub(crate) fn payout_page(mut page: PayoutPage) -> Result<PayoutPage, CallError> {
+    cursor(&page.next_cursor)?;
+    page.payouts.iter_mut().try_for_each(payout)?;
+    Ok(page)
+}
+
+pub(crate) fn file_import(mut import: FileImport) -> Result<FileImport, CallError> {
+    import.donations.iter_mut().try_for_each(donation)?;
+    import.fees.iter_mut().try_for_each(fee)?;
+    import.payouts.iter_mut().try_for_each(payout)?;
+    for row in &mut import.rejected {
+        truncate(&mut row.message);
+    }
+    Ok(import)
+}
+
+/// Cut `text` to `MAX_ERROR_BYTES` on a char boundary.
+fn truncate(text: &mut String) {
+    if text.len() > MAX_ERROR_BYTES {
+        let mut end = MAX_ERROR_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+}
+
+/// The plugin's error with its message capped.
+pub(crate) fn plugin_error(mut e: PluginError) -> PluginError {
+    match &mut e {
+        PluginError::Config(m)
+        | PluginError::Auth(m)
+        | PluginError::Transient(m)
+        | PluginError::InvalidData(m) => truncate(m),
+        PluginError::RateLimited(_) | PluginError::Unsupported => {}
+    }
+    e
 }
 
 #[cfg(test)]
@@ -199,5 +343,126 @@ mod tests {
         let mut d = sample();
         d.amount.currency = "dollars".into();
         assert!(donation(&mut d).is_err());
+    }
+
+    fn err(r: Result<(), CallError>) -> String {
+        match r {
+            Err(CallError::InvalidOutput(m)) => m,
+            other => panic!("expected InvalidOutput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_time_with_no_utc_in_range_is_refused_not_a_panic() {
+        let mut d = sample();
+        d.received_at = "9999-12-31T23:59:59-01:00".into();
+        let m = err(donation(&mut d));
+        assert!(
+            m.contains("donation `ch_1`") && m.contains("out of range"),
+            "{m}"
+        );
+    }
+
+    fn usd(minor_units: i64) -> Money {
+        Money {
+            minor_units,
+            currency: "USD".into(),
+        }
+    }
+
+    #[test]
+    fn donation_money_must_add_up() {
+        let mut d = sample();
+        (d.fee, d.net) = (Some(usd(103)), Some(usd(2397)));
+        assert!(donation(&mut d).is_ok());
+
+        let mut d = sample();
+        d.fee = Some(usd(-1));
+        assert!(err(donation(&mut d)).contains("fee -1 is negative"));
+
+        let mut d = sample();
+        d.fee = Some(Money {
+            minor_units: 1,
+            currency: "EUR".into(),
+        });
+        assert!(err(donation(&mut d)).contains("fee is in EUR but the amount is in USD"));
+
+        let mut d = sample();
+        d.net = Some(Money {
+            minor_units: 2500,
+            currency: "eur".into(),
+        });
+        assert!(err(donation(&mut d)).contains("net is in EUR"));
+
+        let mut d = sample();
+        (d.fee, d.net) = (Some(usd(100)), Some(usd(2500)));
+        assert_eq!(
+            err(donation(&mut d)),
+            "donation `ch_1`: net 2500 is not amount 2500 minus fee 100"
+        );
+
+        let mut d = sample();
+        d.kind = DonationKind::Refund;
+        d.reverses = Some("ch_0".into());
+        d.amount = usd(i64::MIN);
+        (d.fee, d.net) = (Some(usd(1)), Some(usd(0)));
+        assert!(err(donation(&mut d)).contains("overflows"));
+    }
+
+    fn sample_payout() -> Payout {
+        Payout {
+            id: "po_1".into(),
+            paid_at: "2024-05-02T00:00:00Z".into(),
+            gross: usd(10_000),
+            fees: usd(320),
+            net: usd(9_680),
+            donation_ids: vec![],
+            fee_ids: vec![],
+            livemode: false,
+            extra: vec![],
+        }
+    }
+
+    #[test]
+    fn payout_net_is_gross_minus_fees() {
+        assert!(payout(&mut sample_payout()).is_ok());
+        let mut p = sample_payout();
+        p.net = usd(10_000);
+        assert_eq!(
+            err(payout(&mut p)),
+            "payout `po_1`: net 10000 is not gross 10000 minus fees 320"
+        );
+        let mut p = sample_payout();
+        p.fees.currency = "CAD".into();
+        assert!(err(payout(&mut p)).contains("fees is in CAD but the amount is in USD"));
+        let mut p = sample_payout();
+        p.gross = usd(i64::MIN);
+        assert!(err(payout(&mut p)).contains("overflows"));
+    }
+
+    #[test]
+    fn cursor_and_error_sizes_are_capped() {
+        let long = Some("c".repeat(MAX_CURSOR_BYTES + 1));
+        let page_over = Page {
+            donations: vec![],
+            fees: vec![],
+            next_cursor: long,
+        };
+        assert!(
+            matches!(page(page_over), Err(CallError::InvalidOutput(m)) if m.contains("4097 bytes"))
+        );
+        let ok = Page {
+            donations: vec![],
+            fees: vec![],
+            next_cursor: Some("c".repeat(MAX_CURSOR_BYTES)),
+        };
+        assert!(page(ok).is_ok());
+
+        // Multi-byte characters straddling the cap: cut before the one that would not fit.
+        let e = plugin_error(PluginError::Transient("é".repeat(MAX_ERROR_BYTES)));
+        let PluginError::Transient(m) = e else {
+            panic!()
+        };
+        assert_eq!(m, format!("{}…", "é".repeat(MAX_ERROR_BYTES / 2)));
     }
 }

@@ -38,6 +38,7 @@ impl Origin {
         )))
     }
 
+    /// The origin as `scheme://host:port`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -12,8 +12,8 @@ use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::bindings::intake::plugin::{http, log, secrets, types};
 use crate::config::Limits;
+use crate::guest_log::LogBudget;
 use crate::integration::Secret;
 use crate::outbound::Outbound;
 
@@ -22,8 +22,9 @@ pub(crate) struct CallState {
     table: ResourceTable,
     pub(crate) limiter: StoreLimiter,
     pub(crate) outbound: Outbound,
-    secrets: Arc<HashMap<String, Secret>>,
-    plugin_id: String,
+    pub(crate) secrets: Arc<HashMap<String, Secret>>,
+    pub(crate) plugin_id: String,
+    pub(crate) log: LogBudget,
     pub(crate) stdout: CapturedOutput,
     pub(crate) stderr: CapturedOutput,
 }
@@ -47,16 +48,19 @@ impl CallState {
             secrets: outbound.secrets.clone(),
             outbound,
             plugin_id: plugin_id.to_string(),
+            log: LogBudget::new(limits.max_log_bytes_per_call, limits.max_log_lines_per_call),
             stdout,
             stderr,
         }
     }
 
-    /// Emit what the guest printed to `tracing`.
+    /// Emit what the guest printed to `tracing`, sanitized line by line as `log` is.
     pub(crate) fn flush_output(&self) {
+        self.log.finish(&self.plugin_id);
         for (stream, captured) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             let text = captured.text();
             for line in text.lines().filter(|l| !l.is_empty()) {
+                let line = crate::guest_log::sanitize(line, 4096);
                 tracing::debug!(plugin = %self.plugin_id, stream, "{line}");
             }
             if captured.truncated() {
@@ -72,47 +76,6 @@ impl WasiView for CallState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
-    }
-}
-
-impl types::Host for CallState {}
-
-impl log::Host for CallState {
-    fn log(&mut self, level: log::Level, message: String) {
-        let message: String = message.chars().take(4096).collect();
-        let plugin = self.plugin_id.as_str();
-        match level {
-            log::Level::Trace => tracing::trace!(plugin, "{message}"),
-            log::Level::Debug => tracing::debug!(plugin, "{message}"),
-            log::Level::Info => tracing::info!(plugin, "{message}"),
-            log::Level::Warn => tracing::warn!(plugin, "{message}"),
-            log::Level::Error => tracing::error!(plugin, "{message}"),
-        }
-    }
-}
-
-impl secrets::Host for CallState {
-    fn verify_hmac_sha256(
-        &mut self,
-        key: String,
-        data: Vec<u8>,
-        signatures: Vec<Vec<u8>>,
-    ) -> Result<bool, String> {
-        let secret = self
-            .secrets
-            .get(&key)
-            .ok_or_else(|| format!("this integration has no secret `{key}`"))?;
-        Ok(crate::secrets::verify_hmac_sha256(
-            secret,
-            &data,
-            &signatures,
-        ))
-    }
-}
-
-impl http::Host for CallState {
-    async fn send(&mut self, request: http::Request) -> Result<http::Response, http::HttpError> {
-        self.outbound.send(request).await
     }
 }
 
@@ -190,15 +153,19 @@ impl CapturedOutput {
     }
 
     pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.inner.lock().unwrap().bytes).into_owned()
+        String::from_utf8_lossy(&self.inner.lock().unwrap_or_else(|e| e.into_inner()).bytes)
+            .into_owned()
     }
 
     fn truncated(&self) -> bool {
-        self.inner.lock().unwrap().truncated
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .truncated
     }
 
     fn write(&self, buf: &[u8]) {
-        let mut captured = self.inner.lock().unwrap();
+        let mut captured = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let room = captured.cap.saturating_sub(captured.bytes.len());
         let take = room.min(buf.len());
         captured.bytes.extend_from_slice(&buf[..take]);

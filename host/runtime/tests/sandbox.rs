@@ -25,6 +25,15 @@ async fn assert_still_serves(host: &Host) {
     assert_eq!(info.id, "winred");
 }
 
+/// A call stopped at a deadline of `deadline_ms` ended at it: not early, not seconds late.
+fn assert_near_deadline(elapsed: std::time::Duration, deadline_ms: u128) {
+    let took = elapsed.as_millis();
+    assert!(
+        took >= deadline_ms * 95 / 100 && took < deadline_ms + 700,
+        "took {elapsed:?} for a {deadline_ms} ms deadline"
+    );
+}
+
 #[tokio::test]
 async fn no_state_survives_from_one_call_to_the_next() {
     let host = loaded_host(test_limits()).await;
@@ -41,8 +50,13 @@ async fn endless_loop_is_stopped_at_the_deadline() {
         ..test_limits()
     })
     .await;
+    let started = std::time::Instant::now();
     let err = host.check(&attack("endless-loop")).await.unwrap_err();
-    assert!(matches!(err, CallError::Timeout(_)), "{err:?}");
+    assert_near_deadline(started.elapsed(), 500);
+    assert!(
+        matches!(err, CallError::Timeout(t) if t.as_millis() == 500),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
     assert_still_serves(&host).await;
 }
@@ -333,7 +347,9 @@ async fn a_slow_server_cannot_outlive_the_call() {
     let integration = attack("request")
         .setting("target", format!("{}/slow", server.url))
         .grant_origin(&server.url);
+    let started = std::time::Instant::now();
     let err = host.check(&integration).await.unwrap_err();
+    assert_near_deadline(started.elapsed(), 500);
     // The request times out at the call's deadline: the plugin sees a timeout, or the call ends.
     assert!(
         matches!(

@@ -97,7 +97,7 @@ fn build_host(cli: &Cli) -> anyhow::Result<Host> {
     } else {
         cli.cache_dir.clone().or_else(default_cache_dir)
     };
-    Host::new(config)
+    Ok(Host::new(config)?)
 }
 
 fn default_cache_dir() -> Option<PathBuf> {

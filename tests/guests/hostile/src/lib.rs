@@ -5,9 +5,12 @@
 // Natively (a workspace `cargo test`) nothing is exported, so nothing here is used.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod limits;
+
 use intake_plugin_sdk::http::Request;
 use intake_plugin_sdk::{
-    Account, Capabilities, Error, Plugin, PluginInfo, Result, Setting, Settings, export_plugin,
+    Account, Capabilities, Donation, Error, FileImport, Page, PayoutPage, Plugin, PluginInfo,
+    Result, Setting, Settings, Window, export_plugin,
 };
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,12 +25,20 @@ struct Hostile;
 
 impl Plugin for Hostile {
     fn info() -> PluginInfo {
+        let (id, version, help) = match limits::VARIANT {
+            "spin-info" => ("hostile".into(), endless_loop(), String::new()),
+            "huge-help" => ("hostile".into(), "0.0.0".into(), "h".repeat(64 << 10)),
+            "v2" => ("hostile".into(), "2.0.0".into(), String::new()),
+            "impostor" => ("stripe".into(), "9.9.9".into(), String::new()),
+            _ => ("hostile".into(), "0.0.0".into(), String::new()),
+        };
         PluginInfo {
-            id: "hostile".into(),
+            id,
             name: "Hostile test guest".into(),
-            version: "0.0.0".into(),
+            version,
             settings: vec![
                 Setting::text("attack", "Attack", "Which attack check runs."),
+                Setting::text("padding", "Padding", &help),
                 Setting::text("target", "Target", "A URL for the network attacks."),
                 Setting::secret(
                     "api_key",
@@ -37,7 +48,10 @@ impl Plugin for Hostile {
                 ),
             ],
             outbound: vec![DECLARED.into()],
-            capabilities: Capabilities::FETCH,
+            capabilities: Capabilities::FETCH
+                | Capabilities::PAYOUTS
+                | Capabilities::WEBHOOK
+                | Capabilities::FILE_IMPORT,
             organization: None,
         }
     }
@@ -55,6 +69,7 @@ impl Plugin for Hostile {
             "read-env" => read_env(),
             "echo-settings" => format!("{:?}", settings),
             "count-calls" => (CALLS.fetch_add(1, Ordering::SeqCst) + 1).to_string(),
+            "which-build" => limits::VARIANT.to_string(),
             "request" => send(Request::get(target))?,
             "follow-redirect" => follow_redirect(target)?,
             "secret-header" => send(Request::get(target).bearer_secret("api_key"))?,
@@ -69,6 +84,30 @@ impl Plugin for Hostile {
             name: got,
             livemode: false,
         })
+    }
+
+    fn fetch(settings: &Settings, _window: &Window, _cursor: Option<&str>) -> Result<Page> {
+        limits::fetch(settings)
+    }
+
+    fn fetch_payouts(
+        settings: &Settings,
+        _window: &Window,
+        _cursor: Option<&str>,
+    ) -> Result<PayoutPage> {
+        limits::fetch_payouts(settings)
+    }
+
+    fn parse_webhook(
+        settings: &Settings,
+        _headers: &[(String, String)],
+        _body: &[u8],
+    ) -> Result<Vec<Donation>> {
+        limits::parse_webhook(settings)
+    }
+
+    fn parse_export(settings: &Settings, _file_name: &str, _contents: &[u8]) -> Result<FileImport> {
+        limits::parse_export(settings)
     }
 }
 

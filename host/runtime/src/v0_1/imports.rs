@@ -1,0 +1,44 @@
+//! What the host lends a 0.1 plugin: `http`, `secrets` and `log`.
+
+use super::intake::plugin::{http, log, secrets, types};
+use crate::sandbox::CallState;
+
+impl types::Host for CallState {}
+
+impl log::Host for CallState {
+    fn log(&mut self, level: log::Level, message: String) {
+        let level = match level {
+            log::Level::Trace => tracing::Level::TRACE,
+            log::Level::Debug => tracing::Level::DEBUG,
+            log::Level::Info => tracing::Level::INFO,
+            log::Level::Warn => tracing::Level::WARN,
+            log::Level::Error => tracing::Level::ERROR,
+        };
+        self.log.emit(&self.plugin_id, level, &message);
+    }
+}
+
+impl secrets::Host for CallState {
+    fn verify_hmac_sha256(
+        &mut self,
+        key: String,
+        data: Vec<u8>,
+        signatures: Vec<Vec<u8>>,
+    ) -> Result<bool, String> {
+        let secret = self
+            .secrets
+            .get(&key)
+            .ok_or_else(|| format!("this integration has no secret `{key}`"))?;
+        Ok(crate::secrets::verify_hmac_sha256(
+            secret,
+            &data,
+            &signatures,
+        ))
+    }
+}
+
+impl http::Host for CallState {
+    async fn send(&mut self, request: http::Request) -> Result<http::Response, http::HttpError> {
+        self.outbound.send(request).await
+    }
+}
