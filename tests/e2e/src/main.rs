@@ -1,7 +1,9 @@
 //! `intake-demo`: Intake's main job on an embedded default. It builds the plugins (through
 //! `intake-test-artifacts`), starts the local processor emulators on loopback, loads the built
-//! `.wasm` plugins into the real host, and prints what each fetched, normalized.
+//! `.wasm` plugins into the real host, prints what each fetched, normalized, and then syncs
+//! both into an embedded SQLite store through the engine and prints the run report.
 
+mod engine;
 mod stripe;
 mod winred;
 
@@ -22,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
     }
     stripe::run(&host).await?;
     winred::run(&host).await?;
+    engine::run(&host).await?;
     Ok(())
 }
 
