@@ -10,6 +10,7 @@ pub const WEBHOOK_SECRET: &str = "webhook_secret";
 pub const API_BASE: &str = "api_base";
 pub const EMPLOYER_KEY: &str = "employer_metadata_key";
 pub const OCCUPATION_KEY: &str = "occupation_metadata_key";
+pub const STRIPE_ACCOUNT: &str = "stripe_account";
 
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 
@@ -22,6 +23,9 @@ pub struct Config {
     pub api_base: String,
     pub employer_key: String,
     pub occupation_key: String,
+    /// Connect: the connected account (`acct_…`) every request acts on, sent as the
+    /// `Stripe-Account` header; None for the key's own account.
+    pub stripe_account: Option<String>,
 }
 
 impl Config {
@@ -37,6 +41,19 @@ impl Config {
                 "setting `{API_BASE}` must be an http(s) URL such as {DEFAULT_API_BASE}, not `{api_base}`"
             )));
         }
+        let stripe_account = settings.get(STRIPE_ACCOUNT).map(str::to_string);
+        if let Some(account) = &stripe_account {
+            // It goes into a header: only the shape Stripe gives account ids.
+            let tail = account.strip_prefix("acct_").unwrap_or_default();
+            if tail.is_empty()
+                || tail.len() > 64
+                || !tail.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Err(Error::Config(format!(
+                    "setting `{STRIPE_ACCOUNT}` must be a connected account id such as acct_1032D82eZvKYlo2C"
+                )));
+            }
+        }
         Ok(Config {
             livemode,
             secret_key: if livemode {
@@ -47,6 +64,7 @@ impl Config {
             api_base,
             employer_key: settings.get_or(EMPLOYER_KEY, "employer").to_string(),
             occupation_key: settings.get_or(OCCUPATION_KEY, "occupation").to_string(),
+            stripe_account,
         })
     }
 
@@ -97,6 +115,16 @@ mod tests {
         assert_eq!(c.secret_key, TEST_SECRET_KEY);
         assert_eq!(c.api_base, "http://127.0.0.1:9");
         assert_eq!(c.employer_key, "Employer");
+        assert_eq!(c.stripe_account, None);
+        let connect = Config::from_settings(&Settings::from([(
+            "stripe_account",
+            " acct_1032D82eZvKYlo2C ",
+        )]))
+        .unwrap();
+        assert_eq!(
+            connect.stripe_account.as_deref(),
+            Some("acct_1032D82eZvKYlo2C")
+        );
         assert!(
             matches!(c.wrong_mode(), Error::Config(m) if m.contains("test_secret_key") && m.contains("sk_test_"))
         );
@@ -105,6 +133,15 @@ mod tests {
     #[test]
     fn refuses_bad_mode_and_base() {
         assert!(Config::from_settings(&Settings::from([("mode", "sandbox")])).is_err());
+        for account in ["acct_", "cus_123", "acct_1\r\nX-Evil: 1", "acct_1 2"] {
+            assert!(
+                matches!(
+                    Config::from_settings(&Settings::from([("stripe_account", account)])),
+                    Err(Error::Config(m)) if m.contains("stripe_account")
+                ),
+                "{account:?}"
+            );
+        }
         for base in ["api.stripe.com", "ftp://x", "https://", "https://x?y=1"] {
             assert!(
                 matches!(

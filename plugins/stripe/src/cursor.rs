@@ -1,35 +1,50 @@
 //! Where a sync stands, as an opaque string the host hands back.
 //!
-//! A pass over a window reads four Stripe lists one after the other, each newest first in
-//! pages of 100: charges (contributions), refunds, disputes (chargebacks) and dispute
-//! reinstatements (balance transactions of type `adjustment`: chargeback reversals). Each
-//! entry is read in the window in which its money moved, so an incremental sync never misses
-//! a refund of an old charge.
+//! A pass over a window reads five Stripe lists one after the other, each newest first in
+//! pages of 100, every one selected by the `created` of the moment its money moved:
+//! - contributions: balance transactions of type `charge` (cards, legacy ACH) and then
+//!   `payment` (bank debits through PaymentIntents), each with its charge expanded as
+//!   `source`. A balance transaction is made when money moves: at capture for a charge
+//!   authorized days earlier, when an ACH debit clears for one pending at creation. So such a
+//!   charge arrives exactly once, in the window where it was captured, never before (an
+//!   authorization is not money) and never twice (a charge has one such transaction);
+//! - refunds, disputes (chargebacks), and dispute reinstatements (balance transactions of
+//!   type `adjustment`: chargeback reversals), each by its own `created`.
+//!
+//! Each entry is thus read in the window in which its money moved, so an incremental sync never
+//! misses a refund of an old charge nor a late capture. Entries the server returns outside the
+//! window are dropped, never trusted to its filter.
 //!
 //! The cursor holds the list, the window it belongs to, the last object id read
 //! (`starting_after`) and the pass's upper bound. That bound is pinned once, at the pass's
 //! first answer: `until - 1` or, when the window is open ("until now"), the server's clock
 //! from the `Date` header of that answer. Every later request of the pass asks for
 //! `created[lte]=<bound>`, so:
-//! - charges created while the pass pages sort before its first page and are not in it; they
-//!   fall in the next sync's window, which starts at or before the bound (no loss);
+//! - money that moves while the pass pages sorts before its first page and is not in it; it
+//!   falls in the next sync's window, which starts at or before the bound (no loss);
 //! - resuming from any cursor, even much later, reads exactly the set the pass started with,
 //!   never an object twice (no duplicates): `starting_after` continues right after the last
 //!   object returned, whatever was created above it since.
+//!
+//! `s1` cursors (charges listed by their own `created`) are refused: restart the pass.
 
 use intake_plugin_sdk::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
+    /// Balance transactions of type `charge`.
     Charges,
+    /// Balance transactions of type `payment`.
+    Payments,
     Refunds,
     Disputes,
     Reversals,
 }
 
 impl Stream {
-    pub const ALL: [Stream; 4] = [
+    pub const ALL: [Stream; 5] = [
         Stream::Charges,
+        Stream::Payments,
         Stream::Refunds,
         Stream::Disputes,
         Stream::Reversals,
@@ -38,6 +53,7 @@ impl Stream {
     fn code(self) -> &'static str {
         match self {
             Stream::Charges => "c",
+            Stream::Payments => "p",
             Stream::Refunds => "r",
             Stream::Disputes => "d",
             Stream::Reversals => "x",
@@ -62,7 +78,7 @@ pub struct Cursor {
     pub after: Option<String>,
 }
 
-const VERSION: &str = "s1";
+const VERSION: &str = "s2";
 
 impl Cursor {
     pub fn start(since: i64, until: Option<i64>) -> Cursor {
@@ -83,6 +99,17 @@ impl Cursor {
                 None => server_time,
             });
         }
+    }
+
+    /// Whether `created` is inside the pass: `[since, bound]` (or `[since, until)` before the
+    /// bound is pinned).
+    pub fn contains(&self, created: i64) -> bool {
+        created >= self.since
+            && match (self.upper, self.until) {
+                (Some(upper), _) => created <= upper,
+                (None, Some(until)) => created < until,
+                (None, None) => true,
+            }
     }
 
     /// True when nothing can fall in the pass: its window starts after its bound.
@@ -193,6 +220,8 @@ mod tests {
                 ("created[lte]", "700".to_string())
             ]
         );
+        assert!(open.contains(0) && open.contains(700));
+        assert!(!open.contains(-1) && !open.contains(701));
         let mut future = Cursor::start(800, None);
         future.pin(700);
         assert!(future.is_empty());
@@ -211,10 +240,11 @@ mod tests {
         for bad in [
             "",
             "garbage",
-            "s1.q.100.-.-.-",
-            "s1.c.x.-.-.-",
-            "s1.c.100.-.-.ch_1&x=1",
+            "s2.q.100.-.-.-",
+            "s2.c.x.-.-.-",
+            "s2.c.100.-.-.ch_1&x=1",
             "s0.c.100.-.-.-",
+            "s1.c.100.-.-.-",
         ] {
             assert!(Cursor::decode(bad, 100, None).is_err(), "{bad}");
         }

@@ -8,16 +8,24 @@
 //! A paid (or since refunded or disputed) payment is a contribution with the same id `fetch`
 //! gives it, so importing then syncing does not duplicate. The export names no refund or
 //! dispute ids, so those entries come from `fetch` or webhooks; the refunded amount is kept in
-//! `extra`. Every other row (failed, pending, another mode, unreadable) is rejected with why.
+//! `extra`. Every other row (failed, pending, uncaptured, another mode, unreadable) is
+//! rejected with why.
+//!
+//! Amounts are written in the currency's major unit ("27.00" USD, "1,000" JPY, "1.250" KWD);
+//! each currency's minor-unit exponent comes from the ISO 4217 table of `iso_currency`, so a
+//! yen amount is not read as hundredths. A currency the table does not know is rejected.
+//!
+//! Each row's line is found by counting newlines forward from the previous row's (the file
+//! is read once: linear in its size).
 
 use std::collections::HashMap;
 
-use intake_plugin_sdk::money::parse_cents;
 use intake_plugin_sdk::time::{parse_loose, to_rfc3339};
 use intake_plugin_sdk::{
     Donation, DonationKind, Error, FileImport, Money, Person, PostalAddress, Result, RowError,
 };
 
+use crate::amount::{exponent, parse_minor};
 use crate::config::Config;
 use crate::names;
 use crate::normalize::currency;
@@ -30,6 +38,55 @@ const PAID: &[&str] = &[
     "partially_refunded",
     "disputed",
 ];
+
+/// The file's line of each record from its byte offset, counting forward only: records come
+/// in order, so the whole file is scanned once.
+struct Lines<'a> {
+    contents: &'a [u8],
+    /// Bytes before `at` are counted...
+    at: usize,
+    /// ...and hold this many newlines.
+    newlines: u32,
+}
+
+impl<'a> Lines<'a> {
+    fn new(contents: &'a [u8]) -> Lines<'a> {
+        Lines {
+            contents,
+            at: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The line of the record at `byte` (csv's own line count skips blank lines; a record's
+    /// position can be that of blank lines before it: skip them).
+    fn line_at(&mut self, byte: u64) -> u32 {
+        let mut to = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.contents.len());
+        while self
+            .contents
+            .get(to)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            to += 1;
+        }
+        if to < self.at {
+            // Never for csv's records; stay right if it happens.
+            self.at = 0;
+            self.newlines = 0;
+        }
+        let counted = self.contents[self.at..to]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.newlines = self
+            .newlines
+            .saturating_add(u32::try_from(counted).unwrap_or(u32::MAX));
+        self.at = to;
+        self.newlines.saturating_add(1)
+    }
+}
 
 struct Columns(HashMap<String, usize>);
 
@@ -68,20 +125,21 @@ fn row(
             ));
         }
     }
-    let amount_text = get(&["Amount"]).ok_or_else(|| format!("{id}: no amount"))?;
-    let amount = parse_cents(amount_text)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| format!("{id}: `{amount_text}` is not a positive amount"))?;
     let code =
         currency(get(&["Currency"]).unwrap_or("usd")).map_err(|_| format!("{id}: bad currency"))?;
+    let places = exponent(&code)
+        .ok_or_else(|| format!("{id}: `{code}` is not an ISO 4217 currency with minor units"))?;
+    let amount_text = get(&["Amount"]).ok_or_else(|| format!("{id}: no amount"))?;
+    let amount = parse_minor(amount_text, places)
+        .filter(|a| *a > 0)
+        .ok_or_else(|| format!("{id}: `{amount_text}` is not a positive {code} amount"))?;
+    let minor = |text: &str| parse_minor(text, places);
     let created_text = get(&["Created date (UTC)", "Created (UTC)", "Created"])
         .ok_or_else(|| format!("{id}: no date"))?;
     let created =
         parse_loose(created_text).ok_or_else(|| format!("{id}: `{created_text}` is not a date"))?;
     let fee = match get(&["Fee"]) {
-        Some(text) => {
-            Some(parse_cents(text).ok_or_else(|| format!("{id}: `{text}` is not a fee"))?)
-        }
+        Some(text) => Some(minor(text).ok_or_else(|| format!("{id}: `{text}` is not a fee"))?),
         None => None,
     };
     let money = |minor_units| Money {
@@ -133,7 +191,7 @@ fn row(
         }
     }
     if let Some(refunded) = get(&["Amount Refunded"])
-        .and_then(parse_cents)
+        .and_then(minor)
         .filter(|c| *c != 0)
     {
         extra.push(("amount_refunded".into(), refunded.to_string()));
@@ -144,7 +202,14 @@ fn row(
         reverses: None,
         amount: money(amount),
         fee: fee.map(money),
-        net: fee.map(|f| money(amount - f)),
+        net: match fee {
+            Some(f) => Some(money(
+                amount
+                    .checked_sub(f)
+                    .ok_or_else(|| format!("{id}: fee `{f}` overflows"))?,
+            )),
+            None => None,
+        },
         received_at: to_rfc3339(created),
         donor,
         recurrence: None,
@@ -186,22 +251,14 @@ pub fn parse(config: &Config, file_name: &str, contents: &[u8]) -> Result<FileIm
         rejected: Vec::new(),
     };
     let mut seen: HashMap<String, u32> = HashMap::new();
-    // The file's own line of a byte offset (csv's line count skips blank lines).
-    // A record's position can be that of the blank lines before it: skip them.
-    let line_at = |byte: u64| {
-        let mut at = (byte as usize).min(contents.len());
-        while contents.get(at).is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            at += 1;
-        }
-        contents[..at].iter().filter(|b| **b == b'\n').count() as u32 + 1
-    };
+    let mut lines = Lines::new(contents);
     for (i, record) in reader.records().enumerate() {
-        let fallback_line = i as u32 + 2;
+        let fallback_line = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(2);
         match record {
             Err(e) => {
                 let line = e
                     .position()
-                    .map(|p| line_at(p.byte()))
+                    .map(|p| lines.line_at(p.byte()))
                     .unwrap_or(fallback_line);
                 import.rejected.push(RowError {
                     line,
@@ -211,7 +268,7 @@ pub fn parse(config: &Config, file_name: &str, contents: &[u8]) -> Result<FileIm
             Ok(r) => {
                 let line = r
                     .position()
-                    .map(|p| line_at(p.byte()))
+                    .map(|p| lines.line_at(p.byte()))
                     .unwrap_or(fallback_line);
                 if r.iter().all(|f| f.trim().is_empty()) {
                     continue; // a blank line is not a row
@@ -301,6 +358,69 @@ ch_1,Donation,2024-05-01 13:45:00,27.00,0.00,usd,true,1.09,Test,Paid,cus_1,,,,,,
         assert!(import.rejected[0].message.contains("Failed"));
         assert!(import.rejected[1].message.contains("live-mode"));
         assert!(import.rejected[4].message.contains("line 2"));
+    }
+
+    #[test]
+    fn amounts_follow_each_currencys_minor_unit() {
+        let config =
+            Config::from_settings(&intake_plugin_sdk::Settings::from([("mode", "test")])).unwrap();
+        let csv = "id,Created date (UTC),Amount,Currency,Fee,Status
+ch_usd,2024-05-01 13:45,\"1,234.56\",usd,36.10,Paid
+ch_jpy,2024-05-01 13:45,\"5,000\",jpy,180,Paid
+ch_kwd,2024-05-01 13:45,12.345,kwd,0.400,Paid
+ch_jpy_frac,2024-05-01 13:45,10.50,jpy,0,Paid
+ch_kwd_long,2024-05-01 13:45,1.2345,kwd,0,Paid
+ch_gold,2024-05-01 13:45,1.00,xau,0,Paid
+";
+        let import = parse(&config, "payments.csv", csv.as_bytes()).unwrap();
+        let got: Vec<(&str, i64, &str, i64, i64)> = import
+            .donations
+            .iter()
+            .map(|d| {
+                (
+                    d.id.as_str(),
+                    d.amount.minor_units,
+                    d.amount.currency.as_str(),
+                    d.fee.as_ref().unwrap().minor_units,
+                    d.net.as_ref().unwrap().minor_units,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ch_usd", 123_456, "USD", 3_610, 119_846),
+                ("ch_jpy", 5_000, "JPY", 180, 4_820),
+                ("ch_kwd", 12_345, "KWD", 400, 11_945),
+            ]
+        );
+        let rejected: Vec<(u32, &str)> = import
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.message.as_str()))
+            .collect();
+        assert_eq!(
+            rejected,
+            vec![
+                (5, "ch_jpy_frac: `10.50` is not a positive JPY amount"),
+                (6, "ch_kwd_long: `1.2345` is not a positive KWD amount"),
+                (
+                    7,
+                    "ch_gold: `XAU` is not an ISO 4217 currency with minor units"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_forward_once_through_blank_and_quoted_lines() {
+        let text = b"h1,h2\n\na,\"x\ny\"\n\r\nb,2\nc,3\n";
+        let mut lines = Lines::new(text);
+        // Record starts: `a` after a blank line, `b` after a quoted newline and a blank CRLF.
+        assert_eq!(lines.line_at(6), 3);
+        assert_eq!(lines.line_at(14), 6);
+        assert_eq!(lines.line_at(21), 7);
+        assert_eq!(lines.line_at(0), 1, "asked backwards: still right");
     }
 
     #[test]

@@ -18,11 +18,11 @@ use crate::wire::{BalanceTransaction, Charge, Dispute, List, Refund};
 /// Stripe's largest page.
 pub const PAGE: usize = 100;
 /// List requests per call at most (one per list in the worst case).
-pub const MAX_REQUESTS: usize = 4;
+pub const MAX_REQUESTS: usize = 5;
 
 fn path(stream: Stream) -> &'static str {
     match stream {
-        Stream::Charges => "/v1/charges",
+        Stream::Charges | Stream::Payments => "/v1/balance_transactions",
         Stream::Refunds => "/v1/refunds",
         Stream::Disputes => "/v1/disputes",
         Stream::Reversals => "/v1/balance_transactions",
@@ -32,7 +32,9 @@ fn path(stream: Stream) -> &'static str {
 /// What each list expands so that one request carries every field the records need.
 fn expand(stream: Stream) -> &'static [&'static str] {
     match stream {
-        Stream::Charges => &["data.balance_transaction", "data.customer", "data.invoice"],
+        Stream::Charges | Stream::Payments => {
+            &["data.source", "data.source.customer", "data.source.invoice"]
+        }
         Stream::Refunds => &[
             "data.balance_transaction",
             "data.charge",
@@ -50,8 +52,11 @@ fn expand(stream: Stream) -> &'static [&'static str] {
 pub fn query(cursor: &Cursor) -> Vec<(&'static str, String)> {
     let mut q = vec![("limit", PAGE.to_string())];
     q.extend(cursor.created_filters());
-    if cursor.stream == Stream::Reversals {
-        q.push(("type", "adjustment".into()));
+    match cursor.stream {
+        Stream::Charges => q.push(("type", "charge".into())),
+        Stream::Payments => q.push(("type", "payment".into())),
+        Stream::Reversals => q.push(("type", "adjustment".into())),
+        Stream::Refunds | Stream::Disputes => {}
     }
     if let Some(after) = &cursor.after {
         q.push(("starting_after", after.clone()));
@@ -86,20 +91,56 @@ fn list<T: DeserializeOwned>(config: &Config, cursor: &Cursor) -> Result<Listed<
     })
 }
 
+/// The charge a contribution's balance transaction moved money for (expanded `source`).
+fn settled_charge(bt: &BalanceTransaction) -> Result<Option<Charge>> {
+    let Some(source) = bt.source.clone() else {
+        return Ok(None);
+    };
+    if source.is_string() {
+        return Err(Error::InvalidData(format!(
+            "balance transaction {}: its source was not expanded",
+            bt.id
+        )));
+    }
+    serde_json::from_value(source).map(Some).map_err(|e| {
+        Error::InvalidData(format!(
+            "balance transaction {}: its charge is unreadable: {e}",
+            bt.id
+        ))
+    })
+}
+
 /// Read one page of `cursor`'s list into `page`; the last id read and whether more follow.
+/// Objects outside the pass's range are dropped (and logged): the server's `created` filter
+/// is not trusted.
 fn read(config: &Config, cursor: &mut Cursor, page: &mut Page) -> Result<(Option<String>, bool)> {
     macro_rules! each {
         ($t:ty, |$item:ident| $body:block) => {{
             let listed: Listed<$t> = list(config, cursor)?;
             cursor.pin(listed.server_time.unwrap_or_else(now));
-            for $item in &listed.items $body
+            let mut outside = 0usize;
+            for $item in &listed.items {
+                if !cursor.contains($item.created) {
+                    outside += 1;
+                    continue;
+                }
+                $body
+            }
+            if outside > 0 {
+                intake_plugin_sdk::log::warn(format!(
+                    "{} returned {outside} object(s) outside the window asked for: dropped",
+                    path(cursor.stream)
+                ));
+            }
             (listed.items.last().map(|i| i.id.clone()), listed.has_more)
         }};
     }
     Ok(match cursor.stream {
-        Stream::Charges => each!(Charge, |charge| {
-            page.donations
-                .extend(normalize::contribution(charge, config)?);
+        Stream::Charges | Stream::Payments => each!(BalanceTransaction, |bt| {
+            if let Some(charge) = settled_charge(bt)? {
+                page.donations
+                    .extend(normalize::settled_contribution(&charge, Some(bt), config)?);
+            }
         }),
         Stream::Refunds => each!(Refund, |refund| {
             page.donations
@@ -187,10 +228,13 @@ mod tests {
                 && has("starting_after", "ch_9")
         );
         assert!(
-            has("expand[]", "data.balance_transaction")
-                && has("expand[]", "data.customer")
-                && has("expand[]", "data.invoice")
+            has("type", "charge")
+                && has("expand[]", "data.source")
+                && has("expand[]", "data.source.customer")
+                && has("expand[]", "data.source.invoice")
         );
+        c.stream = Stream::Payments;
+        assert!(query(&c).contains(&("type", "payment".to_string())));
         c.stream = Stream::Reversals;
         c.after = None;
         let q = query(&c);

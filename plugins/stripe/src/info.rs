@@ -38,6 +38,11 @@ pub fn info() -> PluginInfo {
             )
             .default_value("https://api.stripe.com"),
             Setting::text(
+                "stripe_account",
+                "Connected account",
+                "Connect platforms: the committee's acct_… id, sent as Stripe-Account on every request. Empty for the key's own account.",
+            ),
+            Setting::text(
                 "employer_metadata_key",
                 "Employer metadata key",
                 "The charge or customer metadata key that holds the donor's employer.",

@@ -2,9 +2,10 @@
 //!
 //! One module per job: `config` (settings), `api` (requests and error mapping), `wire`
 //! (Stripe's objects), `normalize` (objects to records), `names` (one name to its parts),
-//! `cursor` + `fetch` (resumable paging, see `cursor.rs`), `payouts`, `webhook`, `export`
+//! `amount` (file amounts by currency exponent), `cursor` + `fetch` (resumable paging, see `cursor.rs`), `payouts`, `webhook`, `export`
 //! (Dashboard CSV) and `link` (Payment Link URLs).
 
+mod amount;
 mod api;
 mod config;
 mod cursor;

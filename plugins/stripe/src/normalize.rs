@@ -205,8 +205,25 @@ fn push(extra: &mut Vec<(String, String)>, key: &str, value: Option<&str>) {
     }
 }
 
-/// A succeeded, captured charge as a contribution; None for anything else.
+/// A succeeded, captured charge as a contribution; None for anything else. Fee and net from
+/// the charge's balance transaction when it is expanded (webhooks carry only its id).
 pub fn contribution(charge: &Charge, config: &Config) -> Result<Option<Donation>> {
+    let settled = charge.balance_transaction.as_ref().and_then(|b| b.object());
+    settled_contribution(charge, settled, config)
+}
+
+/// The contribution of `charge`, whose money moved in `settled` (its balance transaction,
+/// read from the balance-transaction list with the charge expanded as its source).
+///
+/// `received_at` stays the charge's `created` (when the donor gave: the date on their
+/// receipt, in the Dashboard export and in webhooks), even when the money moved days later
+/// (a late capture, an ACH debit that cleared); when it moved is the balance transaction's
+/// `created`, kept in `extra` as `settled_at`.
+pub fn settled_contribution(
+    charge: &Charge,
+    settled: Option<&BalanceTransaction>,
+    config: &Config,
+) -> Result<Option<Donation>> {
     if charge.status != "succeeded" || charge.captured == Some(false) {
         return Ok(None);
     }
@@ -215,7 +232,13 @@ pub fn contribution(charge: &Charge, config: &Config) -> Result<Option<Donation>
         charge.amount_captured.unwrap_or(charge.amount),
         &charge.currency,
     )?;
-    let (fee, net) = fee_and_net(&charge.balance_transaction)?;
+    let (fee, net) = match settled {
+        Some(bt) => (
+            Some(money(bt.fee, &bt.currency)?),
+            Some(money(bt.net, &bt.currency)?),
+        ),
+        None => (None, None),
+    };
     let mut extra = Vec::new();
     push(
         &mut extra,
@@ -236,8 +259,17 @@ pub fn contribution(charge: &Charge, config: &Config) -> Result<Option<Donation>
     push(
         &mut extra,
         "balance_transaction",
-        charge.balance_transaction.as_ref().map(|b| b.id()),
+        settled
+            .map(|b| b.id.as_str())
+            .or(charge.balance_transaction.as_ref().map(|b| b.id())),
     );
+    if let Some(bt) = settled {
+        push(
+            &mut extra,
+            "settled_at",
+            Some(&unix_to_rfc3339(bt.created)?),
+        );
+    }
     push(
         &mut extra,
         "statement_descriptor",

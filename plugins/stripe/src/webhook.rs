@@ -5,7 +5,11 @@
 //! HMAC-SHA256 with the `webhook_secret` in constant time, so the plugin never sees the
 //! secret. A timestamp more than 300 s from now is refused (a replay), as Stripe's libraries do.
 //!
-//! `charge.succeeded` gives the contribution, `charge.refunded` the refunds the charge lists,
+//! `charge.succeeded` (a card charge captured at once, or an ACH debit that cleared) and
+//! `charge.captured` (an authorization captured later) give the contribution once its charge
+//! is succeeded and captured (an authorization alone gives nothing; the id is the charge's,
+//! so the same contribution from `fetch` is the same record), `charge.refunded` the refunds
+//! the charge lists,
 //! `charge.dispute.*` the chargeback and any reversal; every other event is acknowledged with
 //! no donation. The event carries objects unexpanded, so fee, net and recurrence interval
 //! arrive with the next `fetch` of the same id.
@@ -76,7 +80,7 @@ pub fn donations(event: &Event, config: &Config) -> Result<Vec<Donation>> {
         ))
     };
     match event.kind.as_str() {
-        "charge.succeeded" => {
+        "charge.succeeded" | "charge.captured" => {
             let charge: Charge = serde_json::from_value(object()).map_err(unreadable)?;
             Ok(normalize::contribution(&charge, config)?
                 .into_iter()
@@ -194,6 +198,34 @@ mod tests {
                 d[0].fee.is_none()
             ),
             ("ch_1", 500, true)
+        );
+        // An authorization (`charge.succeeded` with `captured: false`) is no money yet; its
+        // `charge.captured` is the contribution, dated when the donor gave.
+        let mut authorized = charge.clone();
+        authorized["captured"] = serde_json::json!(false);
+        authorized["amount_captured"] = serde_json::json!(0);
+        assert!(
+            donations(&event("charge.succeeded", authorized), &config)
+                .unwrap()
+                .is_empty()
+        );
+        let d = donations(&event("charge.captured", charge.clone()), &config).unwrap();
+        assert_eq!(
+            (
+                d.len(),
+                d[0].id.as_str(),
+                d[0].amount.minor_units,
+                d[0].received_at.as_str()
+            ),
+            (1, "ch_1", 500, "2024-06-01T00:00:00Z")
+        );
+        // An ACH debit pending at creation: nothing until it clears.
+        let mut pending = charge.clone();
+        pending["status"] = serde_json::json!("pending");
+        assert!(
+            donations(&event("charge.pending", pending), &config)
+                .unwrap()
+                .is_empty()
         );
         let d = donations(&event("charge.refunded", charge.clone()), &config).unwrap();
         assert_eq!(d.len(), 1);

@@ -14,6 +14,7 @@ pub async fn run(host: &Host) -> anyhow::Result<()> {
         live_charges: 8,
         end: None,
         span_days: 30,
+        connected_accounts: Vec::new(),
     })
     .await?;
     let integration = Integration::new("stripe")

@@ -76,7 +76,7 @@ async fn webhook_signatures_good_bad_stale_and_rotated() {
     let paid = truth
         .charges
         .iter()
-        .find(|c| c.status == "succeeded" && c.billing_details.email.is_some())
+        .find(|c| c.status == "succeeded" && c.captured && c.billing_details.email.is_some())
         .unwrap();
     let event = stripe
         .event(Mode::Test, "charge.succeeded", &paid.id)
@@ -269,6 +269,7 @@ async fn a_dashboard_export_and_a_payment_link() {
             .as_deref()
             .and_then(|id| truth.balance_transaction(id));
         let status = match c.status.as_str() {
+            "succeeded" if !c.captured => "Uncaptured",
             "succeeded" => "Paid",
             "failed" => "Failed",
             _ => "Pending",
@@ -299,7 +300,7 @@ async fn a_dashboard_export_and_a_payment_link() {
     let paid: BTreeSet<String> = truth
         .charges
         .iter()
-        .filter(|c| c.status == "succeeded")
+        .filter(|c| c.status == "succeeded" && c.captured)
         .map(|c| c.id.clone())
         .collect();
     assert_eq!(

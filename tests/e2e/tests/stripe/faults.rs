@@ -49,7 +49,10 @@ async fn each_fault_knob_yields_its_error_kind_and_a_retry_succeeds() {
     }
     match fault_gives(&host, &stripe, Fault::Unreadable).await {
         CallError::Plugin(PluginError::InvalidData(m)) => {
-            assert!(m.contains("/v1/charges"), "says where: {m}")
+            assert!(
+                m.contains("GET /v1/balance_transactions"),
+                "says where: {m}"
+            )
         }
         other => panic!("{other:?}"),
     }

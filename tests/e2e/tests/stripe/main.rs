@@ -137,6 +137,8 @@ fn assert_matches_truth(pass: &Pass, truth: &Dataset) {
     assert_eq!(fees, want_fees);
 }
 
+mod connect;
 mod events;
 mod faults;
+mod late;
 mod sync;

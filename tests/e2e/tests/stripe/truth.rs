@@ -99,6 +99,7 @@ fn expected_contribution(truth: &Dataset, c: &emu::Charge) -> Donation {
             .balance_transaction(id)
             .expect("its balance transaction")
     });
+    let settled_at = bt.map(|b| rfc3339(b.created));
     let recurrence = c.invoice.as_deref().map(|id| {
         let invoice = truth.invoice(id).unwrap();
         let recurring = invoice.lines.data[0]
@@ -128,6 +129,7 @@ fn expected_contribution(truth: &Dataset, c: &emu::Charge) -> Donation {
         ("invoice", c.invoice.clone()),
         ("customer", c.customer.clone()),
         ("balance_transaction", c.balance_transaction.clone()),
+        ("settled_at", settled_at),
         ("payment_method_type", Some("card".into())),
         ("card_brand", Some(card.brand.clone())),
         ("card_last4", Some(card.last4.clone())),
@@ -160,7 +162,12 @@ fn expected_contribution(truth: &Dataset, c: &emu::Charge) -> Donation {
 pub fn expected(truth: &Dataset) -> (BTreeMap<String, Donation>, BTreeMap<String, FeeEntry>) {
     let mut out = BTreeMap::new();
     let mut fees = BTreeMap::new();
-    for c in truth.charges.iter().filter(|c| c.status == "succeeded") {
+    // A charge is money once it is captured and succeeded (its balance transaction made).
+    for c in truth
+        .charges
+        .iter()
+        .filter(|c| truth.settled_at(c).is_some())
+    {
         out.insert(c.id.clone(), expected_contribution(truth, c));
     }
     for r in &truth.refunds {
@@ -268,6 +275,31 @@ pub fn expected(truth: &Dataset) -> (BTreeMap<String, Donation>, BTreeMap<String
         }
     }
     (out, fees)
+}
+
+/// When each entry's money moved (unix): the window a sync brings it in. A contribution's is
+/// its balance transaction's `created` (its capture, or its debit clearing), not the charge's.
+pub fn moved_at(truth: &Dataset) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for c in &truth.charges {
+        if let Some(at) = truth.settled_at(c) {
+            out.insert(c.id.clone(), at);
+        }
+    }
+    for r in &truth.refunds {
+        out.insert(r.id.clone(), r.created);
+    }
+    // A dispute that withdrew nothing (an inquiry) is no entry.
+    for d in &truth.disputes {
+        for b in &d.balance_transactions {
+            match b.reporting_category.as_str() {
+                "dispute" => out.insert(d.id.clone(), d.created),
+                "dispute_reversal" => out.insert(b.id.clone(), b.created),
+                _ => None,
+            };
+        }
+    }
+    out
 }
 
 pub fn sorted(mut d: Donation) -> Donation {

@@ -89,20 +89,45 @@ impl ModeState {
     }
 }
 
-pub(crate) struct Inner {
+/// One account's data: test and live.
+pub(crate) struct Books {
     pub test: ModeState,
     pub live: ModeState,
-    pub keys: Vec<(String, Mode)>,
-    pub faults: std::collections::VecDeque<Fault>,
-    pub insert_per_page: usize,
-    pub requests: Vec<String>,
 }
 
-impl Inner {
+impl Books {
     pub fn mode(&mut self, mode: Mode) -> &mut ModeState {
         match mode {
             Mode::Test => &mut self.test,
             Mode::Live => &mut self.live,
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    /// The keys' own account.
+    pub own: Books,
+    /// Connect: connected accounts by id, reached with `Stripe-Account`.
+    pub connected: HashMap<String, Books>,
+    pub keys: Vec<(String, Mode)>,
+    pub faults: std::collections::VecDeque<Fault>,
+    pub insert_per_page: usize,
+    pub requests: Vec<String>,
+    /// Each request's `Stripe-Account`.
+    pub accounts: Vec<Option<String>>,
+}
+
+impl Inner {
+    /// The keys' own account's data in `mode`.
+    pub fn mode(&mut self, mode: Mode) -> &mut ModeState {
+        self.own.mode(mode)
+    }
+
+    /// The books `Stripe-Account` names (None: the keys' own); None if not connected.
+    pub fn books(&mut self, account: Option<&str>) -> Option<&mut Books> {
+        match account {
+            None => Some(&mut self.own),
+            Some(id) => self.connected.get_mut(id),
         }
     }
 }
@@ -190,21 +215,37 @@ async fn handle(
     let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .into_owned()
         .collect();
-    let fault = {
+    let account = headers
+        .get("stripe-account")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (mode, delay, out_of_window) = {
         let mut inner = shared.lock().unwrap();
         inner.requests.push(format!("{method} {uri}"));
+        inner.accounts.push(account.clone());
         let mode = match authenticate(&inner.keys, &headers) {
             Ok(mode) => mode,
             Err(e) => return e.response(),
         };
-        match inner.faults.pop_front() {
-            Some(Fault::Slow(delay)) => Some((mode, delay)),
-            Some(fault) => return fault_response(fault),
-            None => None,
+        if let Some(id) = &account
+            && !inner.connected.contains_key(id)
+        {
+            return ApiError {
+                status: StatusCode::FORBIDDEN,
+                kind: "invalid_request_error",
+                code: Some("account_invalid"),
+                message: format!("The provided key does not have access to account '{id}' (or that account does not exist). Application access may have been revoked."),
+                param: None,
+            }
+            .response();
         }
-        .unwrap_or((mode, Duration::ZERO))
+        match inner.faults.pop_front() {
+            Some(Fault::Slow(delay)) => (mode, delay, false),
+            Some(Fault::OutOfWindow) => (mode, Duration::ZERO, true),
+            Some(fault) => return fault_response(fault),
+            None => (mode, Duration::ZERO, false),
+        }
     };
-    let (mode, delay) = fault;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -216,8 +257,27 @@ async fn handle(
         )
         .response();
     }
+    let query = if out_of_window {
+        query
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("created"))
+            .collect()
+    } else {
+        query
+    };
     let mut inner = shared.lock().unwrap();
-    match route(&mut inner, mode, &path, &query) {
+    let insert_per_page = inner.insert_per_page;
+    let Some(books) = inner.books(account.as_deref()) else {
+        return ApiError::invalid("account_invalid", "No such account".into(), None).response();
+    };
+    match route(
+        books.mode(mode),
+        insert_per_page,
+        mode,
+        account.as_deref(),
+        &path,
+        &query,
+    ) {
         Ok(body) => respond(StatusCode::OK, &body, &[]),
         Err(e) => e.response(),
     }
@@ -263,7 +323,15 @@ fn fault_response(fault: Fault) -> Response {
                 "{\"object\": \"list\", \"data\": [{\"id\": \"ch_",
             ))
             .expect("response"),
-        Fault::Slow(_) => unreachable!("handled by the caller"),
+        Fault::ProxyNotFound => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .header("content-type", "text/html")
+            .header("server", "nginx")
+            .body(Body::from(
+                "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+            ))
+            .expect("response"),
+        Fault::Slow(_) | Fault::OutOfWindow => unreachable!("handled by the caller"),
     }
 }
 
@@ -330,15 +398,17 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 }
 
 fn route(
-    inner: &mut Inner,
+    state: &mut ModeState,
+    insert_per_page: usize,
     mode: Mode,
+    connected: Option<&str>,
     path: &str,
     query: &[(String, String)],
 ) -> Result<Value, ApiError> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let livemode = mode == Mode::Live;
     match segments.as_slice() {
-        ["v1", "account"] => Ok(account()),
+        ["v1", "account"] => Ok(account(connected)),
         ["v1", "balance"] => Ok(json!({
             "object": "balance",
             "available": [{"amount": 125_000, "currency": "usd", "source_types": {"card": 125_000}}],
@@ -347,21 +417,20 @@ fn route(
         })),
         ["v1", resource] => {
             let resource = resource.to_string();
-            if resource == "charges"
-                && inner.insert_per_page > 0
+            // Donors paying while a client pages its charges (listed directly or by their
+            // balance transactions).
+            if (resource == "charges" || resource == "balance_transactions")
+                && insert_per_page > 0
                 && query.iter().any(|(k, _)| k == "starting_after")
             {
-                let n = inner.insert_per_page;
-                let state = inner.mode(mode);
-                for _ in 0..n {
+                for _ in 0..insert_per_page {
                     state.generator.live_charge(now());
                 }
                 state.reindex();
             }
-            list(inner.mode(mode), &resource, query)
+            list(state, &resource, query)
         }
         ["v1", resource, id] => {
-            let state = inner.mode(mode);
             let what = resource.trim_end_matches('s').replace('_', " ");
             let mut object = state
                 .lookup(id)
@@ -399,7 +468,22 @@ fn resource_of(object: &Value) -> Option<&'static str> {
     })
 }
 
-fn account() -> Value {
+/// The keys' own account, or (Connect) the connected account `connected`.
+fn account(connected: Option<&str>) -> Value {
+    if let Some(id) = connected {
+        return json!({
+            "id": id,
+            "object": "account",
+            "business_profile": {"mcc": "8651", "name": format!("Committee {id}")},
+            "business_type": "non_profit",
+            "charges_enabled": true,
+            "country": "US",
+            "default_currency": "usd",
+            "email": null,
+            "settings": {"dashboard": {"display_name": format!("Committee {id}"), "timezone": "America/New_York"}},
+            "type": "standard",
+        });
+    }
     json!({
         "id": "acct_1Emulat0rC0mm1ttee",
         "object": "account",

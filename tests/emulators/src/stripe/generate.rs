@@ -1,7 +1,11 @@
 //! Seeded data: a committee's Stripe account with one-off and subscription donations, full and
 //! partial refunds, disputes (won, lost, open, inquiries), missing billing details, employer
-//! and occupation in metadata, asynchronous balance transactions still `null`, and daily
-//! payouts. The same seed and size give the same objects.
+//! and occupation in metadata, daily payouts, and money that moves after the charge is made:
+//! asynchronous capture (the balance transaction a few seconds later), authorizations captured
+//! days later (up to 7, or not yet), and ACH-style debits pending at creation that clear days
+//! later (or not yet). A charge's balance transaction is made when its money moves: its
+//! `created` is where the charge belongs ([`Dataset::settled_at`]). The same seed and size
+//! give the same objects.
 
 use std::collections::BTreeMap;
 
@@ -46,8 +50,31 @@ impl Dataset {
     pub fn invoice(&self, id: &str) -> Option<&Invoice> {
         self.invoices.iter().find(|c| c.id == id)
     }
+
+    /// When a charge's money moved (its balance transaction's `created`): the window a sync
+    /// should bring it in. None while it is not money yet (failed, an authorization not
+    /// captured, a debit still pending).
+    pub fn settled_at(&self, charge: &Charge) -> Option<i64> {
+        if charge.status != "succeeded" || !charge.captured {
+            return None;
+        }
+        let bt = self.balance_transaction(charge.balance_transaction.as_deref()?)?;
+        Some(bt.created)
+    }
 }
 
+/// How a charge's money moves after it is made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Settle {
+    /// Captured at once; the balance transaction at once, or a few seconds later (async).
+    Now(i64),
+    /// An authorization captured later.
+    LateCapture(i64),
+    /// An ACH-style debit, pending at creation, that clears later.
+    Clears(i64),
+}
+
+mod later;
 mod money;
 mod people;
 
@@ -111,7 +138,7 @@ impl Generator {
         charge
     }
 
-    fn sort(&mut self) {
+    pub(super) fn sort(&mut self) {
         let d = &mut self.data;
         d.charges.sort_by_key(|c| c.created);
         d.refunds.sort_by_key(|c| c.created);
@@ -150,6 +177,31 @@ impl Generator {
         } else {
             "pending"
         };
+        let settle = if status != "succeeded" || !extras {
+            Settle::Now(0)
+        } else {
+            let roll: f64 = self.rng.random();
+            if roll < 0.04 {
+                Settle::LateCapture(self.rng.random_range(3_600..7 * DAY))
+            } else if roll < 0.07 {
+                Settle::Clears(self.rng.random_range(3 * DAY..5 * DAY))
+            } else if roll < 0.12 {
+                Settle::Now(self.rng.random_range(1..120))
+            } else {
+                Settle::Now(0)
+            }
+        };
+        // Money that has not moved by `end`: an open authorization, a debit still pending.
+        let (status, captured) = match settle {
+            Settle::LateCapture(after) if created + after >= end => ("succeeded", false),
+            Settle::Clears(after) if created + after >= end => ("pending", true),
+            _ => (status, status == "succeeded"),
+        };
+        let settled_at = match settle {
+            Settle::Now(after) => (created + after).min(end - 1).max(created),
+            Settle::LateCapture(after) | Settle::Clears(after) => created + after,
+        };
+        let late = !matches!(settle, Settle::Now(_));
         let subscription = if extras && self.chance(0.25) && !self.subscriptions.is_empty() {
             let i = self.rng.random_range(0..self.subscriptions.len());
             Some(i)
@@ -225,10 +277,10 @@ impl Generator {
         }
 
         let succeeded = status == "succeeded";
-        let balance_transaction = if succeeded && (!extras || self.chance(0.95)) {
+        let balance_transaction = if succeeded && captured {
             let fee = amount * 22 / 1000 + 30;
             Some(self.balance_transaction(
-                created,
+                settled_at,
                 amount,
                 fee,
                 "charge",
@@ -245,7 +297,7 @@ impl Generator {
             id: id.clone(),
             object: "charge".into(),
             amount,
-            amount_captured: if succeeded { amount } else { 0 },
+            amount_captured: if succeeded && captured { amount } else { 0 },
             amount_refunded: 0,
             application: None,
             application_fee: None,
@@ -253,7 +305,7 @@ impl Generator {
             balance_transaction,
             billing_details: billing,
             calculated_statement_descriptor: Some("FRIENDS OF JANE DOE".into()),
-            captured: succeeded,
+            captured: succeeded && captured,
             created,
             currency: "usd".into(),
             customer,
@@ -333,7 +385,7 @@ impl Generator {
             transfer_group: None,
         };
 
-        if extras && succeeded {
+        if extras && succeeded && captured && !late {
             let roll: f64 = self.rng.random();
             if roll < 0.05 {
                 let all = charge.amount;
@@ -442,10 +494,35 @@ mod tests {
         assert_eq!(d.charges.len(), 2_000);
         assert!(d.charges.iter().all(|c| c.created < end && !c.livemode));
         assert!(d.charges.iter().any(|c| c.status == "failed"));
+        // Money that moved later than the charge was made, and money not moved yet.
+        let late = |c: &&Charge| d.settled_at(c).is_some_and(|at| at >= c.created + DAY);
+        assert!(d.charges.iter().filter(late).count() >= 40);
+        assert!(d.charges.iter().any(|c| {
+            d.settled_at(c)
+                .is_some_and(|at| at > c.created && at < c.created + 120)
+        }));
         assert!(
             d.charges
                 .iter()
-                .any(|c| c.status == "succeeded" && c.balance_transaction.is_none())
+                .any(|c| c.status == "succeeded" && !c.captured && c.balance_transaction.is_none())
+        );
+        assert!(
+            d.charges
+                .iter()
+                .filter(|c| c.status == "pending")
+                .all(|c| c.balance_transaction.is_none() && d.settled_at(c).is_none())
+        );
+        assert!(
+            d.charges
+                .iter()
+                .filter_map(|c| d.settled_at(c))
+                .all(|at| at < end)
+        );
+        assert!(
+            d.charges
+                .iter()
+                .filter(|c| c.status == "succeeded" && c.captured)
+                .all(|c| d.settled_at(c).is_some())
         );
         assert!(d.charges.iter().any(|c| c.invoice.is_some()));
         assert!(d.charges.iter().any(|c| c.billing_details.name.is_none()));

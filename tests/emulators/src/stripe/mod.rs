@@ -10,7 +10,12 @@
 //!   `sk_live_…` the live data, never the other's.
 //! - Errors: Stripe's status codes and `{"error":{"type","code","message",…}}`.
 //! - Fault knobs ([`Fault`]): 429 with or without `Stripe-Should-Retry`, 500/503, slow answers,
-//!   an unreadable body, and new charges created while a client pages.
+//!   an unreadable body, a page holding objects outside the `created` range asked for, a
+//!   proxy's HTML 404, and new charges created while a client pages.
+//! - Connect: `Stripe-Account: acct_…` scopes a request to that connected account's own data
+//!   ([`Config::connected_accounts`]); an account not connected is refused (403).
+//! - Money that moves later: authorizations captured days later and ACH-style debits that
+//!   clear later, seeded and on demand ([`StripeEmulator::authorize`], [`StripeEmulator::settle`]).
 //! - Webhooks: signed deliveries ([`webhook`]).
 //!
 //! ```ignore
@@ -63,6 +68,11 @@ pub enum Fault {
     Slow(Duration),
     /// HTTP 200 with a body cut off mid-JSON.
     Unreadable,
+    /// The normal list page, but computed as if no `created[…]` filter was given: it holds
+    /// objects from outside the window asked for (a server that ignores the filter).
+    OutOfWindow,
+    /// HTTP 404 with an HTML page, as a proxy in front of the API answers.
+    ProxyNotFound,
 }
 
 /// The size and shape of the generated account.
@@ -77,6 +87,9 @@ pub struct Config {
     pub end: Option<i64>,
     /// How many days the charges spread over, before `end`.
     pub span_days: i64,
+    /// Connect: connected accounts (`acct_…`) the keys may act on with `Stripe-Account`, each
+    /// with its own data (as many charges as the platform's own, from its own seed).
+    pub connected_accounts: Vec<String>,
 }
 
 impl Config {
@@ -88,6 +101,7 @@ impl Config {
             live_charges: charges / 4 + 1,
             end: None,
             span_days: 180,
+            connected_accounts: Vec::new(),
         }
     }
 }
@@ -110,15 +124,31 @@ fn now() -> i64 {
 impl StripeEmulator {
     pub async fn start(config: Config) -> anyhow::Result<StripeEmulator> {
         let end = config.end.unwrap_or_else(|| now() - 60);
-        let mut test = generate::Generator::new(config.seed, false);
-        test.populate(config.test_charges, end, config.span_days);
-        let mut live = generate::Generator::new(config.seed, true);
-        live.populate(config.live_charges, end, config.span_days);
+        let books = |seed: u64| {
+            let mut test = generate::Generator::new(seed, false);
+            test.populate(config.test_charges, end, config.span_days);
+            let mut live = generate::Generator::new(seed, true);
+            live.populate(config.live_charges, end, config.span_days);
+            api::Books {
+                test: api::ModeState::new(test),
+                live: api::ModeState::new(live),
+            }
+        };
+        let connected = config
+            .connected_accounts
+            .iter()
+            .map(|account| {
+                let salt = account.bytes().fold(0xC0AAu64, |h, b| {
+                    h.wrapping_mul(31).wrapping_add(u64::from(b))
+                });
+                (account.clone(), books(config.seed ^ salt))
+            })
+            .collect();
         let test_key = format!("sk_test_51Emulat0r{:016x}", config.seed);
         let live_key = format!("sk_live_51Emulat0r{:016x}", config.seed);
         let shared = Arc::new(Mutex::new(api::Inner {
-            test: api::ModeState::new(test),
-            live: api::ModeState::new(live),
+            own: books(config.seed),
+            connected,
             keys: vec![
                 (test_key.clone(), Mode::Test),
                 (live_key.clone(), Mode::Live),
@@ -126,6 +156,7 @@ impl StripeEmulator {
             faults: Default::default(),
             insert_per_page: 0,
             requests: Vec::new(),
+            accounts: Vec::new(),
         }));
         let server = Running::start(api::router(shared.clone())).await?;
         Ok(StripeEmulator {
@@ -152,6 +183,42 @@ impl StripeEmulator {
     /// Everything `mode` serves right now, typed, oldest first.
     pub fn ground_truth(&self, mode: Mode) -> Dataset {
         self.shared.lock().unwrap().mode(mode).data().clone()
+    }
+
+    /// What the connected account `account` serves in `mode` (with `Stripe-Account`).
+    pub fn ground_truth_of(&self, account: &str, mode: Mode) -> Option<Dataset> {
+        let mut inner = self.shared.lock().unwrap();
+        let books = inner.books(Some(account))?;
+        Some(books.mode(mode).data().clone())
+    }
+
+    /// A new one-off charge created at `created` (in the past, say), authorized but not
+    /// captured: no money yet.
+    pub fn authorize(&self, mode: Mode, created: i64) -> Charge {
+        let mut inner = self.shared.lock().unwrap();
+        let state = inner.mode(mode);
+        let charge = state.generator.authorization(created);
+        state.reindex();
+        charge
+    }
+
+    /// A new ACH-style debit created at `created`, pending: no money until it clears.
+    pub fn debit(&self, mode: Mode, created: i64) -> Charge {
+        let mut inner = self.shared.lock().unwrap();
+        let state = inner.mode(mode);
+        let charge = state.generator.pending_debit(created);
+        state.reindex();
+        charge
+    }
+
+    /// Charge `id`'s money moves at `at`: captured (an authorization) or cleared (a pending
+    /// debit), with its balance transaction created at `at`. None if it is neither.
+    pub fn settle(&self, mode: Mode, id: &str, at: i64) -> Option<Charge> {
+        let mut inner = self.shared.lock().unwrap();
+        let state = inner.mode(mode);
+        let charge = state.generator.settle(id, at);
+        state.reindex();
+        charge
     }
 
     /// The next `times` API requests get `fault` (queued after any already set).
@@ -189,6 +256,11 @@ impl StripeEmulator {
     /// "GET /v1/charges?…" for each request so far.
     pub fn requests(&self) -> Vec<String> {
         self.shared.lock().unwrap().requests.clone()
+    }
+
+    /// The `Stripe-Account` header of each request so far (None: the key's own account).
+    pub fn request_accounts(&self) -> Vec<Option<String>> {
+        self.shared.lock().unwrap().accounts.clone()
     }
 
     /// A webhook event of type `kind` for the object `id` of `mode`, as it is now.

@@ -267,3 +267,75 @@ fn encode64(text: &str) -> String {
     }
     out
 }
+
+#[tokio::test]
+async fn stripe_account_scopes_to_the_connected_accounts_own_data() {
+    let stripe = StripeEmulator::start(Config {
+        connected_accounts: vec!["acct_1Committee0001".into()],
+        ..Config::new(4, 30)
+    })
+    .await
+    .unwrap();
+    let as_account = |account: &str| {
+        crate::webhooks::client()
+            .get(format!("{}/v1/charges?limit=100", stripe.url()))
+            .header("authorization", bearer(&stripe, Mode::Test))
+            .header("stripe-account", account)
+    };
+    let response = as_account("acct_1Committee0001").send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let page: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let theirs = stripe
+        .ground_truth_of("acct_1Committee0001", Mode::Test)
+        .unwrap();
+    let mut want: Vec<String> = theirs.charges.iter().rev().map(|c| c.id.clone()).collect();
+    want.truncate(100);
+    assert_eq!(ids(&page), want);
+    let own = stripe.ground_truth(Mode::Test);
+    assert!(ids(&page).iter().all(|id| own.charge(id).is_none()));
+    let refused = as_account("acct_1NotConnected").send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(
+        stripe.request_accounts(),
+        vec![
+            Some("acct_1Committee0001".to_string()),
+            Some("acct_1NotConnected".to_string())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_authorization_has_no_balance_transaction_until_captured() {
+    let stripe = StripeEmulator::start(Config::new(5, 10)).await.unwrap();
+    let created = now() - 5 * 86_400;
+    let held = stripe.authorize(Mode::Test, created);
+    assert!(!held.captured && held.balance_transaction.is_none());
+    let truth = stripe.ground_truth(Mode::Test);
+    assert_eq!(truth.settled_at(truth.charge(&held.id).unwrap()), None);
+    let captured = stripe
+        .settle(Mode::Test, &held.id, created + 3 * 86_400)
+        .unwrap();
+    assert!(captured.captured && captured.amount_captured == captured.amount);
+    let truth = stripe.ground_truth(Mode::Test);
+    assert_eq!(
+        truth.settled_at(truth.charge(&held.id).unwrap()),
+        Some(created + 3 * 86_400)
+    );
+    assert!(stripe.settle(Mode::Test, &held.id, now()).is_none(), "once");
+    let debit = stripe.debit(Mode::Test, created);
+    assert_eq!(debit.status, "pending");
+    let cleared = stripe
+        .settle(Mode::Test, &debit.id, created + 4 * 86_400)
+        .unwrap();
+    assert_eq!(cleared.status, "succeeded");
+    // A server that ignores `created[…]`: the page holds what is outside the range.
+    stripe.set_fault(Fault::OutOfWindow, 1);
+    let auth = bearer(&stripe, Mode::Test);
+    let (_, _, page) = get(
+        &stripe,
+        &auth,
+        "/v1/charges?limit=100&created[gte]=99999999999",
+    )
+    .await;
+    assert!(!ids(&page).is_empty());
+}
