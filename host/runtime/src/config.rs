@@ -34,6 +34,14 @@ pub struct Limits {
     /// Wall-clock time for `info()` while loading: it only describes the plugin, so a
     /// plugin that spins there fails its own load quickly instead of holding the others.
     pub info_timeout: Duration,
+    /// `{{secret:…}}` placeholders one request may hold, counted before any is filled, so a
+    /// request cannot make the host copy a secret without bound.
+    pub max_secret_placeholders: usize,
+    /// Bytes of all header names and values of one request, checked before filling.
+    pub max_request_header_bytes: usize,
+    /// `verify-hmac-sha256` calls one plugin call may make: verifying a webhook takes one or
+    /// two; more would make the host an oracle to guess a secret with.
+    pub max_hmac_verifications: u32,
 }
 
 impl Default for Limits {
@@ -47,6 +55,9 @@ impl Default for Limits {
             max_wasm_stack: 512 << 10,
             max_table_elements: 100_000,
             max_transfer_bytes: 32 << 20,
+            max_secret_placeholders: 8,
+            max_request_header_bytes: 64 << 10,
+            max_hmac_verifications: 8,
             max_log_bytes_per_call: 64 << 10,
             max_log_lines_per_call: 1_000,
             info_timeout: Duration::from_secs(2),

@@ -2,6 +2,8 @@
 //! with secrets filled into header values by the host and scrubbed from what comes back.
 
 use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,6 +24,8 @@ pub(crate) struct Outbound {
     pub(crate) deadline: Instant,
     pub(crate) max_requests: u32,
     pub(crate) max_response_bytes: usize,
+    pub(crate) max_placeholders: usize,
+    pub(crate) max_header_bytes: usize,
     pub(crate) requests_made: u32,
 }
 
@@ -65,7 +69,27 @@ impl Outbound {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| HttpError::Denied(format!("bad method `{}`", request.method)))?;
 
-        let mut sent_secrets: Vec<Secret> = Vec::new();
+        // Bounded before anything is filled: filling copies a secret per placeholder.
+        let header_bytes = request.headers.iter().fold(0usize, |sum, (n, v)| {
+            sum.saturating_add(n.len()).saturating_add(v.len())
+        });
+        if header_bytes > self.max_header_bytes {
+            return Err(HttpError::Denied(format!(
+                "the request's headers are {header_bytes} bytes; at most {} are sent",
+                self.max_header_bytes
+            )));
+        }
+        let placeholders: usize = request
+            .headers
+            .iter()
+            .map(|(_, v)| v.matches(PLACEHOLDER_OPEN).count())
+            .sum();
+        if placeholders > self.max_placeholders {
+            return Err(HttpError::Denied(format!(
+                "the request holds {placeholders} secret placeholders; at most {} are filled",
+                self.max_placeholders
+            )));
+        }
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &request.headers {
             if name.eq_ignore_ascii_case("host") {
@@ -73,7 +97,7 @@ impl Outbound {
                     "the Host header is set by the host from the URL".into(),
                 ));
             }
-            let value = self.fill_secrets(value, &origin, &mut sent_secrets)?;
+            let value = self.fill_secrets(value, &origin)?;
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| HttpError::Denied(format!("bad header name `{name}`")))?;
             let value = reqwest::header::HeaderValue::from_str(&value)
@@ -113,19 +137,19 @@ impl Outbound {
             headers: response_headers,
             body,
         };
-        for secret in &sent_secrets {
-            scrub(&mut out, secret.expose().as_bytes());
-        }
+        // Every secret of the integration, not only those sent: a server may hand back a
+        // secret it stored earlier (e.g. as an idempotency key) to be sent elsewhere.
+        let secrets = self.secrets.clone();
+        let large = out.body.len() > 256 << 10;
+        off_the_async_workers(large, || {
+            let all: Vec<&[u8]> = secrets.values().map(|s| s.expose().as_bytes()).collect();
+            scrub(&mut out, &all)
+        })?;
         Ok(out)
     }
 
     /// Replace each `{{secret:KEY}}` in a header value, if KEY may be sent to `origin`.
-    fn fill_secrets(
-        &self,
-        value: &str,
-        origin: &Origin,
-        sent: &mut Vec<Secret>,
-    ) -> Result<String, HttpError> {
+    fn fill_secrets(&self, value: &str, origin: &Origin) -> Result<String, HttpError> {
         let mut out = String::with_capacity(value.len());
         let mut rest = value;
         while let Some(start) = rest.find(PLACEHOLDER_OPEN) {
@@ -144,7 +168,6 @@ impl Outbound {
                 )));
             }
             out.push_str(secret.expose());
-            sent.push(secret.clone());
             rest = &after[end + PLACEHOLDER_CLOSE.len()..];
         }
         out.push_str(rest);
@@ -180,33 +203,48 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    find(haystack, needle, 0).is_some()
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
+/// `bytes` with every match of `matcher` replaced by `[redacted]`: one linear pass.
+fn redact(matcher: &AhoCorasick, bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    matcher.replace_all_with_bytes(bytes, &mut out, |_, _, dst| {
+        dst.extend_from_slice(REDACTED);
+        true
+    });
+    out
+}
+
+/// Remove every one of `secrets` from the response, header names included, in one pass over
+/// each part. Fails closed: a response that cannot be scrubbed is not handed over.
+fn scrub(response: &mut Response, secrets: &[&[u8]]) -> Result<(), HttpError> {
+    let secrets: Vec<&[u8]> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    if secrets.is_empty() {
+        return Ok(());
     }
-    haystack[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
-fn replace_all(bytes: &mut Vec<u8>, needle: &[u8]) {
-    let mut from = 0;
-    while let Some(at) = find(bytes, needle, from) {
-        bytes.splice(at..at + needle.len(), REDACTED.iter().copied());
-        from = at + REDACTED.len();
+    let matcher = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&secrets)
+        .map_err(|e| HttpError::Failed(format!("the response could not be scrubbed: {e}")))?;
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    response.body = redact(&matcher, &response.body);
+    for (name, value) in &mut response.headers {
+        *name = text(redact(&matcher, name.as_bytes()));
+        *value = text(redact(&matcher, value.as_bytes()));
     }
+    Ok(())
 }
 
-fn scrub(response: &mut Response, secret: &[u8]) {
-    replace_all(&mut response.body, secret);
-    for (_, value) in &mut response.headers {
-        let mut bytes = std::mem::take(value).into_bytes();
-        replace_all(&mut bytes, secret);
-        *value = String::from_utf8_lossy(&bytes).into_owned();
+/// Run `work` where it does not hold up other calls: a large scrub is CPU work, so on a
+/// multi-threaded runtime it moves off the async worker; small ones run in place.
+fn off_the_async_workers<T>(large: bool, work: impl FnOnce() -> T) -> T {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if large && multi_thread {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
     }
 }
 
@@ -221,7 +259,7 @@ mod tests {
             headers: vec![("x-echo".into(), "Bearer sk_1 sk_1".into())],
             body: b"{\"auth\":\"sk_1\",\"again\":\"sk_1sk_1\"}".to_vec(),
         };
-        scrub(&mut r, b"sk_1");
+        scrub(&mut r, &[b"sk_1", b"sk_1", b""]).unwrap();
         assert_eq!(r.headers[0].1, "Bearer [redacted] [redacted]");
         assert_eq!(
             r.body,

@@ -140,6 +140,8 @@ impl Runtime {
             deadline,
             max_requests: self.limits.max_requests_per_call,
             max_response_bytes: self.limits.max_response_bytes,
+            max_placeholders: self.limits.max_secret_placeholders,
+            max_header_bytes: self.limits.max_request_header_bytes,
             requests_made: 0,
         };
         let mut store = Store::new(

@@ -25,6 +25,8 @@ pub(crate) struct CallState {
     pub(crate) secrets: Arc<HashMap<String, Secret>>,
     pub(crate) plugin_id: String,
     pub(crate) log: LogBudget,
+    /// `verify-hmac-sha256` calls left in this call.
+    pub(crate) hmac_calls_left: u32,
     pub(crate) stdout: CapturedOutput,
     pub(crate) stderr: CapturedOutput,
 }
@@ -49,6 +51,7 @@ impl CallState {
             outbound,
             plugin_id: plugin_id.to_string(),
             log: LogBudget::new(limits.max_log_bytes_per_call, limits.max_log_lines_per_call),
+            hmac_calls_left: limits.max_hmac_verifications,
             stdout,
             stderr,
         }

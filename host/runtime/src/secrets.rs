@@ -6,16 +6,28 @@ use sha2::Sha256;
 
 use crate::integration::Secret;
 
-/// True when one of `signatures` is HMAC-SHA256(`secret`, `data`). Each comparison is
-/// constant-time (`verify_slice`).
-pub(crate) fn verify_hmac_sha256(secret: &Secret, data: &[u8], signatures: &[Vec<u8>]) -> bool {
-    let Ok(mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
-        return false;
-    };
+/// The shortest secret accepted as an HMAC key: a shorter one could be guessed by asking.
+pub(crate) const MIN_HMAC_KEY_BYTES: usize = 16;
+
+/// Whether one of `signatures` is HMAC-SHA256(`secret`, `data`). Each comparison is
+/// constant-time (`verify_slice`). A secret too short to be a key is refused, naming `key`.
+pub(crate) fn verify_hmac_sha256(
+    secret: &Secret,
+    key: &str,
+    data: &[u8],
+    signatures: &[Vec<u8>],
+) -> Result<bool, String> {
+    let bytes = secret.expose().as_bytes();
+    if bytes.len() < MIN_HMAC_KEY_BYTES {
+        return Err(format!(
+            "the secret `{key}` is too short to be a signing key (under {MIN_HMAC_KEY_BYTES} bytes): the operator must set a longer one"
+        ));
+    }
+    let mac = Hmac::<Sha256>::new_from_slice(bytes).map_err(|e| e.to_string())?;
     let mac = mac.chain_update(data);
-    signatures
+    Ok(signatures
         .iter()
-        .any(|candidate| mac.clone().verify_slice(candidate).is_ok())
+        .any(|candidate| mac.clone().verify_slice(candidate).is_ok()))
 }
 
 #[cfg(test)]
@@ -32,27 +44,39 @@ mod tests {
             .to_vec()
     }
 
+    const KEY: &str = "whsec_0123456789abcdef";
+
     #[test]
     fn accepts_any_matching_signature_and_nothing_else() {
-        let integration = Integration::new("x").secret("whsec", "s3cret");
+        let integration = Integration::new("x").secret("whsec", KEY);
         let secret = &integration.secrets["whsec"];
-        let good = mac("s3cret", b"t.body");
-        assert!(verify_hmac_sha256(
-            secret,
+        let verify = |data: &[u8], sigs: &[Vec<u8>]| {
+            verify_hmac_sha256(secret, "whsec", data, sigs).unwrap()
+        };
+        let good = mac(KEY, b"t.body");
+        assert!(verify(b"t.body", &[vec![0; 32], good.clone()]));
+        assert!(!verify(b"t.body2", &[good.clone()]));
+        assert!(!verify(
             b"t.body",
-            &[vec![0; 32], good.clone()]
+            &[mac("other_key_of_some_length", b"t.body")]
         ));
-        assert!(!verify_hmac_sha256(secret, b"t.body2", &[good.clone()]));
-        assert!(!verify_hmac_sha256(
-            secret,
-            b"t.body",
-            &[mac("other", b"t.body")]
-        ));
-        assert!(!verify_hmac_sha256(secret, b"t.body", &[]));
-        assert!(!verify_hmac_sha256(
-            secret,
-            b"t.body",
-            &[good[..16].to_vec()]
-        ));
+        assert!(!verify(b"t.body", &[]));
+        assert!(!verify(b"t.body", &[good[..16].to_vec()]));
+    }
+
+    #[test]
+    fn a_secret_too_short_to_be_a_key_is_refused_by_name() {
+        let integration = Integration::new("x").secret("whsec", "abc");
+        let error = verify_hmac_sha256(
+            &integration.secrets["whsec"],
+            "whsec",
+            b"d",
+            &[mac("abc", b"d")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            "the secret `whsec` is too short to be a signing key (under 16 bytes): the operator must set a longer one"
+        );
     }
 }

@@ -29,11 +29,14 @@ impl secrets::Host for CallState {
             .secrets
             .get(&key)
             .ok_or_else(|| format!("this integration has no secret `{key}`"))?;
-        Ok(crate::secrets::verify_hmac_sha256(
-            secret,
-            &data,
-            &signatures,
-        ))
+        if self.hmac_calls_left == 0 {
+            return Err(
+                "verify-hmac-sha256 was called more times in this call than verifying one delivery needs"
+                    .into(),
+            );
+        }
+        self.hmac_calls_left -= 1;
+        crate::secrets::verify_hmac_sha256(secret, &key, &data, &signatures)
     }
 }
 

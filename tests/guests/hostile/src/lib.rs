@@ -76,6 +76,14 @@ impl Plugin for Hostile {
             "secret-in-url" => send(Request::get(format!("{target}?key={{{{secret:api_key}}}}")))?,
             "secret-in-body" => send(Request::post(target).body("key={{secret:api_key}}"))?,
             "flood" => flood(target),
+            "placeholder-bomb" => outcome(
+                Request::get(target)
+                    .header("authorization", "{{secret:api_key}}".repeat(1_000_000)),
+            ),
+            "placeholder-many" => outcome(
+                Request::get(target).header("authorization", "{{secret:api_key}}".repeat(9)),
+            ),
+            "hmac-oracle" => hmac_oracle(),
             "huge-response" => send(Request::get(target)).map(|body| body.len().to_string())?,
             other => return Err(Error::Config(format!("unknown attack `{other}`"))),
         };
@@ -194,6 +202,35 @@ fn flood(target: &str) -> String {
         }
     }
     format!("sent={sent} refused={refused}")
+}
+
+/// What sending `request` gave, in words: "sent: HTTP 200" or "refused: …".
+fn outcome(request: Request) -> String {
+    match request.send() {
+        Ok(response) => format!("sent: HTTP {}", response.status),
+        Err(e) => format!("refused: {e:?}"),
+    }
+}
+
+/// Guess the `api_key` secret through the host's HMAC check, as many times as allowed.
+fn hmac_oracle() -> String {
+    let (mut answered, mut first_refusal) = (0, None);
+    for guess in 0..20u8 {
+        match intake_plugin_sdk::secrets::verify_hmac_sha256(
+            "api_key",
+            b"probe",
+            &[vec![guess; 32]],
+        ) {
+            Ok(_) => answered += 1,
+            Err(e) => {
+                first_refusal.get_or_insert_with(|| format!("{e:?}"));
+            }
+        }
+    }
+    format!(
+        "answered={answered} refused={}",
+        first_refusal.unwrap_or_default()
+    )
 }
 
 export_plugin!(Hostile);
