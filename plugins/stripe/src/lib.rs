@@ -1,7 +1,7 @@
 //! Stripe, as a processor plugin: a committee's own Stripe account, live or test mode.
 //!
 //! One module per job: `config` (settings), `api` (requests and error mapping), `wire`
-//! (Stripe's objects), `normalize` (objects to records), `names` (one name to its parts),
+//! (Stripe's objects), `normalize` (objects to records),
 //! `cursor` + `fetch` (resumable paging, see `cursor.rs`), `payouts`, `webhook`, `export`
 //! (Dashboard CSV) and `link` (Payment Link URLs).
 
@@ -12,7 +12,6 @@ mod export;
 mod fetch;
 mod info;
 mod link;
-mod names;
 mod normalize;
 mod payouts;
 mod webhook;
