@@ -2,7 +2,8 @@
 //! The wire shapes are in `wire.rs`; the rules for messy names and employers in
 //! `normalize.rs`. API.md ("Mapping to the contract") documents this module.
 
-use intake_plugin_sdk::time::{parse_loose, to_rfc3339};
+use intake_plugin_sdk::names;
+use intake_plugin_sdk::time::loose_to_rfc3339;
 use intake_plugin_sdk::{
     Donation, DonationKind, Earmark, Error, FeeEntry, Interval, Money, Payout, Person,
     PostalAddress, Recurrence,
@@ -28,9 +29,7 @@ pub fn earmark(config: &Config) -> Option<Earmark> {
 
 /// A time as WinRed writes it, in RFC 3339 UTC.
 pub fn timestamp(text: &str, what: &str) -> Result<String, Error> {
-    parse_loose(text)
-        .map(to_rfc3339)
-        .ok_or_else(|| Error::InvalidData(format!("{what}: `{text}` is not a time")))
+    loose_to_rfc3339(text).map_err(|e| Error::InvalidData(format!("{what}: {}", e.message())))
 }
 
 pub fn currency(code: Option<&str>) -> Result<String, Error> {
@@ -81,7 +80,7 @@ pub fn address(a: &wire::Address) -> Option<PostalAddress> {
 }
 
 pub fn person(d: &wire::Donor) -> Person {
-    let name = normalize::from_fields(
+    let name = names::from_fields(
         d.prefix.as_deref(),
         d.first_name.as_deref(),
         d.middle_name.as_deref(),

@@ -4,8 +4,8 @@
 use intake_plugin_sdk::{DonationKind, FeeEntry, Payout};
 
 use super::{Header, Import, Row, dollars, fee_and_net, usd};
-use crate::csv::Record;
 use crate::mapping::columns;
+use crate::records::Record;
 
 /// What the rows since the last payout add up to.
 #[derive(Default)]

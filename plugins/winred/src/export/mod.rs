@@ -10,15 +10,16 @@ mod tests;
 
 use std::collections::HashMap;
 
-use intake_plugin_sdk::time::{parse_loose, to_rfc3339};
+use intake_plugin_sdk::names;
+use intake_plugin_sdk::time::loose_to_rfc3339;
 use intake_plugin_sdk::{
     Donation, DonationKind, Error, FileImport, Money, Person, PostalAddress, RowError, Settings,
 };
 
 use crate::config::Config;
-use crate::csv::{self, Record};
 use crate::mapping::{self, columns};
 use crate::normalize::{self, clean};
+use crate::records::{self, Record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -33,8 +34,8 @@ pub fn parse_export(
     contents: &[u8],
 ) -> Result<FileImport, Error> {
     let config = Config::from_settings(settings)?;
-    let text = csv::decode(contents);
-    let (records, unclosed) = csv::read(&text);
+    let text = records::decode(contents);
+    let (records, unclosed) = records::read(&text);
     let mut records = records.into_iter().filter(|r| !r.is_blank());
     let header_record = records
         .next()
@@ -169,9 +170,7 @@ impl<'a> Row<'a> {
 
     pub fn date(&self, aliases: &[&str], what: &str) -> Result<String, String> {
         let text = self.get(aliases).ok_or_else(|| format!("no {what}"))?;
-        parse_loose(text)
-            .map(to_rfc3339)
-            .ok_or_else(|| format!("{what} `{text}` is not a date"))
+        loose_to_rfc3339(text).map_err(|e| format!("{what} {}", e.message()))
     }
 
     /// An amount in cents; None when the column is absent or blank.
@@ -187,7 +186,7 @@ impl<'a> Row<'a> {
     /// The donor from either separate name fields or one full-name cell.
     pub fn person(&self) -> Result<Person, String> {
         let name = if self.get(columns::FIRST).is_some() || self.get(columns::LAST).is_some() {
-            normalize::from_fields(
+            names::from_fields(
                 self.get(columns::PREFIX),
                 self.get(columns::FIRST),
                 self.get(columns::MIDDLE),
@@ -195,7 +194,7 @@ impl<'a> Row<'a> {
                 self.get(columns::SUFFIX),
             )
         } else if let Some(full) = self.get(columns::NAME) {
-            normalize::from_full(full)
+            names::split_full_name(full)
         } else {
             return Err("no donor name".into());
         };

@@ -4,9 +4,9 @@
 use intake_plugin_sdk::{DonationKind, FeeEntry, Payout};
 
 use super::{Header, Import, Row, fee_and_net, reversal_kind, usd};
-use crate::csv::Record;
 use crate::mapping::{self, columns};
 use crate::normalize::clean;
+use crate::records::Record;
 
 struct Group {
     id: String,
