@@ -41,7 +41,10 @@ pub fn read(text: &str) -> (Vec<Record>, Option<u32>) {
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        let newlines = bytes[counted_to..start].iter().filter(|b| **b == b'\n').count();
+        let newlines = bytes[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
         line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
         counted_to = start;
         last_start = start;

@@ -83,6 +83,6 @@ fn read_row(out: &mut Import, row: &Row<'_>) -> Result<(), String> {
     }
     d.extra.extend(row.extras(columns::AGENCY));
     out.link_reversal(&mut d)?;
-    out.file.donations.push(d);
+    out.push_donation(d);
     Ok(())
 }

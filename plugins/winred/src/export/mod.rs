@@ -5,11 +5,13 @@
 mod donations;
 mod ledger;
 mod payout;
+mod reversals;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 
+use intake_plugin_sdk::money;
 use intake_plugin_sdk::names;
 use intake_plugin_sdk::time::loose_to_rfc3339;
 use intake_plugin_sdk::{
@@ -51,6 +53,7 @@ pub fn parse_export(
         config,
         kind,
         ids: HashMap::new(),
+        reversals: reversals::Reversals::default(),
         file: FileImport {
             donations: Vec::new(),
             fees: Vec::new(),
@@ -243,6 +246,7 @@ pub struct Import {
     pub config: Config,
     pub kind: Kind,
     ids: HashMap<String, u32>,
+    reversals: reversals::Reversals,
     pub file: FileImport,
 }
 
@@ -275,30 +279,17 @@ impl Import {
     /// latest earlier row in this file of the same donor and amount that it can reverse (a
     /// contribution; a chargeback for a reversal) and that nothing else reverses yet. The
     /// contract needs `reverses`, so a row with no match is rejected, saying why.
-    pub fn link_reversal(&self, d: &mut Donation) -> Result<(), String> {
-        if d.kind == DonationKind::Contribution || d.reverses.is_some() {
+    pub fn link_reversal(&mut self, d: &mut Donation) -> Result<(), String> {
+        if d.reverses.is_some() {
             return Ok(());
         }
-        let target = if d.kind == DonationKind::ChargebackReversal {
-            DonationKind::Chargeback
-        } else {
-            DonationKind::Contribution
+        let Some(target) = reversals::target(d.kind) else {
+            return Ok(());
         };
-        let who = |p: &Person| format!("{} {}", p.first_name, p.last_name).to_lowercase();
-        let name = who(&d.donor);
-        let found = self.file.donations.iter().rev().find(|o| {
-            o.kind == target
-                && o.amount.minor_units.abs() == d.amount.minor_units.abs()
-                && who(&o.donor) == name
-                && !self
-                    .file
-                    .donations
-                    .iter()
-                    .any(|x| x.reverses.as_deref() == Some(o.id.as_str()))
-        });
-        match found {
-            Some(o) => {
-                d.reverses = Some(o.id.clone());
+        let name = reversals::donor_key(&d.donor);
+        match self.reversals.find(d, &self.file.donations) {
+            Some(id) => {
+                d.reverses = Some(id);
                 Ok(())
             }
             None => Err(format!(
@@ -313,6 +304,14 @@ impl Import {
                 }
             )),
         }
+    }
+
+    /// Add `d` to the file's donations (and to what later reversals can link to); its index.
+    pub fn push_donation(&mut self, d: Donation) -> usize {
+        let index = self.file.donations.len();
+        self.reversals.add(index, &d);
+        self.file.donations.push(d);
+        index
     }
 
     /// A donation with the integration's earmark and nothing optional set.
@@ -349,16 +348,19 @@ pub fn usd(cents: i64) -> Money {
 
 /// Fee as a positive amount (exports write it either way) and net, checked against gross.
 pub fn fee_and_net(row: &Row<'_>, gross: i64) -> Result<(Option<i64>, Option<i64>), String> {
-    let fee = row.cents(columns::FEE, "fee")?.map(i64::abs);
+    let fee = row
+        .cents(columns::FEE, "fee")?
+        .map(|f| money::abs(f, "fee").map_err(|e| e.message()))
+        .transpose()?;
     let net = row.cents(columns::NET, "net")?;
     match (fee, net) {
-        (Some(f), Some(n)) if gross - f != n => Err(format!(
+        (Some(f), Some(n)) if sub(gross, f, "gross minus fee")? != n => Err(format!(
             "net {} is not gross {} minus fee {}",
             dollars(n),
             dollars(gross),
             dollars(f)
         )),
-        (Some(f), None) => Ok((Some(f), Some(gross - f))),
+        (Some(f), None) => Ok((Some(f), Some(sub(gross, f, "gross minus fee")?))),
         other => Ok(other),
     }
 }
@@ -369,9 +371,20 @@ pub fn fee_row_amount(fee: Option<i64>, net: Option<i64>) -> Option<i64> {
         .or(net.filter(|n| *n < 0).map(|n| -n))
 }
 
+/// `a + b` for a row's money: the SDK's checked sum, its overflow the row's message.
+pub fn add(a: i64, b: i64, what: &str) -> Result<i64, String> {
+    money::add(a, b, what).map_err(|e| e.message())
+}
+
+/// `a - b` for a row's money: the SDK's checked difference, its overflow the row's message.
+pub fn sub(a: i64, b: i64, what: &str) -> Result<i64, String> {
+    money::sub(a, b, what).map_err(|e| e.message())
+}
+
 pub fn dollars(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
+    let abs = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", abs / 100, abs % 100)
 }
 
 fn kind_word(kind: DonationKind) -> &'static str {

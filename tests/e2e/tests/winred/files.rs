@@ -33,11 +33,8 @@ async fn webhooks_are_verified_then_read() {
         );
 
         // Rotation: one of several signatures matching is enough.
-        let (headers, body) = emu::webhook::delivery(
-            &event,
-            &["old-secret", &e.committee(index).webhook_secret],
-            1_700_000_000,
-        );
+        let secret = e.committee(index).webhook_secret.clone();
+        let (headers, body) = emu::webhook::delivery(&event, &["old-secret", &secret], now());
         assert_eq!(
             host.parse_webhook(&i, &headers, &body).await.unwrap().len(),
             1
@@ -46,7 +43,7 @@ async fn webhooks_are_verified_then_read() {
         let auth_error = |r: Result<Vec<Donation>, CallError>| {
             matches!(r, Err(CallError::Plugin(PluginError::Auth(_))))
         };
-        let (headers, body) = emu::webhook::delivery(&event, &["not-the-secret"], 1_700_000_000);
+        let (headers, body) = emu::webhook::delivery(&event, &["not-the-secret"], now());
         assert!(
             auth_error(host.parse_webhook(&i, &headers, &body).await),
             "wrong secret"
@@ -63,6 +60,27 @@ async fn webhooks_are_verified_then_read() {
             "no signature"
         );
 
+        // The replay window: five minutes either way of the host's clock, with the right secret.
+        let replay = |signed_at: i64| emu::webhook::delivery(&event, &[&secret], signed_at);
+        // 2023-05-01T00:00:00Z: a delivery captured then and replayed now.
+        let (headers, body) = replay(1_682_899_200);
+        match host.parse_webhook(&i, &headers, &body).await {
+            Err(CallError::Plugin(PluginError::Auth(m))) => {
+                assert!(m.contains("X-WinRed-Signature timestamp") && m.contains("stale or replayed"), "{m}")
+            }
+            other => panic!("a 2023 signature was not refused: {other:?}"),
+        }
+        for (signed_at, fresh) in [
+            (now() - 240, true),
+            (now() + 240, true),
+            (now() - 420, false),
+            (now() + 420, false),
+        ] {
+            let (headers, body) = replay(signed_at);
+            let got = host.parse_webhook(&i, &headers, &body).await;
+            assert_eq!(got.is_ok(), fresh, "signed {} s from now: {got:?}", signed_at - now());
+        }
+
         let other = emu::webhook::event(
             "evt_x",
             "payout.paid",
@@ -75,6 +93,13 @@ async fn webhooks_are_verified_then_read() {
             vec![]
         );
     }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn golden(name: &str) -> (Vec<u8>, FileImport) {
