@@ -59,23 +59,22 @@ impl Request {
         self
     }
 
-    /// The URL with its query string, as it will be sent.
-    pub fn url(&self) -> String {
-        if self.query.is_empty() {
-            return self.url.clone();
+    /// The URL with its query string, as it will be sent; [`Error::Config`] when the base
+    /// is not an absolute URL.
+    pub fn url(&self) -> Result<String, Error> {
+        let mut url = url::Url::parse(&self.url)
+            .map_err(|e| Error::Config(format!("`{}` is not a URL: {e}", self.url)))?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
         }
-        let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&self.query)
-            .finish();
-        let sep = if self.url.contains('?') { '&' } else { '?' };
-        format!("{}{sep}{query}", self.url)
+        Ok(url.into())
     }
 
     /// Send it. Host refusals and transport failures become [`Error`]s that say whether a
     /// retry can help; any HTTP status is a response (see [`Response::error_for_status`]).
     pub fn send(self) -> Result<Response, Error> {
         let request = wire::Request {
-            url: self.url(),
+            url: self.url()?,
             method: self.method,
             headers: self.headers,
             body: self.body,
@@ -143,14 +142,27 @@ impl Response {
         text.chars().take(300).collect()
     }
 
-    /// Seconds from a `Retry-After` header, when it gives seconds.
+    /// Seconds to wait from a `Retry-After` header: delay-seconds, or an HTTP date measured
+    /// against the response's own `Date` (else the host clock). None when absent or unreadable;
+    /// a date in the past is 0; a wait beyond `u32` is capped there.
     pub fn retry_after(&self) -> Option<u32> {
-        self.header("retry-after")
-            .and_then(|v| v.trim().parse().ok())
+        let value = self.header("retry-after")?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(u32::try_from(seconds).unwrap_or(u32::MAX));
+        }
+        let at = crate::time::parse_http_date(value)?;
+        let now = match self.header("date").and_then(crate::time::parse_http_date) {
+            Some(now) => now,
+            None => crate::time::now_unix().ok()?,
+        };
+        let wait = at.saturating_sub(now).max(0);
+        Some(u32::try_from(wait).unwrap_or(u32::MAX))
     }
 
     /// The usual meaning of an HTTP status as a contract error: 401/403 auth, 429 rate
-    /// limited (with `Retry-After`), 408 and 5xx transient, other 4xx invalid data.
+    /// limited (with `Retry-After`'s wait where given), 503 with a `Retry-After` rate limited
+    /// with that wait (the host then waits as asked), 408 and other 5xx transient, other 4xx
+    /// invalid data.
     /// `message` is what the processor said, where the plugin could read it.
     pub fn status_error(&self, message: Option<String>) -> Option<Error> {
         let message = message.unwrap_or_else(|| self.snippet());
@@ -159,6 +171,10 @@ impl Response {
             200..=299 => None,
             401 | 403 => Some(Error::Auth(message)),
             429 => Some(Error::RateLimited(self.retry_after())),
+            503 => Some(match self.retry_after() {
+                Some(wait) => Error::RateLimited(Some(wait)),
+                None => Error::Transient(message),
+            }),
             408 | 500..=599 => Some(Error::Transient(message)),
             _ => Some(Error::InvalidData(message)),
         }
@@ -194,9 +210,53 @@ mod tests {
             .query("created[gte]", 5)
             .query("q", "a b&c");
         assert_eq!(
-            r.url(),
+            r.url().unwrap(),
             "https://x.test/v1/charges?limit=100&created%5Bgte%5D=5&q=a+b%26c"
         );
+        assert_eq!(
+            Request::get("https://x.test/v1/me").url().unwrap(),
+            "https://x.test/v1/me"
+        );
+        assert!(
+            matches!(Request::get("/v1/me").query("a", 1).url(), Err(Error::Config(m)) if m.contains("`/v1/me` is not a URL"))
+        );
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_an_http_date() {
+        let date = ("Date", "Sun, 06 Nov 1994 08:49:37 GMT");
+        for (status, retry_after, wait) in [
+            (429, "120", 120),
+            (503, "120", 120),
+            (503, "Sun, 06 Nov 1994 08:51:37 GMT", 120),
+            (429, "Sun, 06 Nov 1994 08:51:37 GMT", 120),
+            (503, "Sun, 06 Nov 1994 08:00:00 GMT", 0),
+            (503, "99999999999", u32::MAX),
+        ] {
+            let r = response(status, &[date, ("Retry-After", retry_after)]);
+            assert_eq!(r.retry_after(), Some(wait), "{retry_after}");
+            assert!(
+                matches!(r.error_for_status(), Err(Error::RateLimited(Some(w))) if w == wait),
+                "{status} {retry_after}"
+            );
+        }
+        // Without a Date header the host clock is "now": a date a day ahead waits about a day.
+        let tomorrow = crate::time::now_unix().unwrap() + 86_400;
+        let at = time::OffsetDateTime::from_unix_timestamp(tomorrow).unwrap();
+        let header = httpdate::fmt_http_date(at.into());
+        let wait = response(503, &[("Retry-After", &header)])
+            .retry_after()
+            .unwrap();
+        assert!((86_300..=86_400).contains(&wait), "{wait}");
+        // Unreadable: a 503 stays transient, a 429 has no wait.
+        assert!(matches!(
+            response(503, &[("Retry-After", "soon")]).error_for_status(),
+            Err(Error::Transient(m)) if m.contains("HTTP 503")
+        ));
+        assert!(matches!(
+            response(429, &[("Retry-After", "-1")]).error_for_status(),
+            Err(Error::RateLimited(None))
+        ));
     }
 
     #[test]

@@ -25,9 +25,11 @@ mod adapter;
 pub mod http;
 pub mod log;
 pub mod money;
+pub mod names;
 pub mod secrets;
 mod settings;
 pub mod time;
+pub mod webhook;
 
 pub use settings::Settings;
 
@@ -123,6 +125,20 @@ macro_rules! export_plugin {
             __IntakePluginExport with_types_in $crate::__private
         );
     };
+}
+
+impl Error {
+    /// What the error says, without its kind: for a row error or a longer message.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Config(m) | Error::Auth(m) | Error::Transient(m) | Error::InvalidData(m) => {
+                m.clone()
+            }
+            Error::RateLimited(Some(wait)) => format!("rate limited: retry in {wait} s"),
+            Error::RateLimited(None) => "rate limited".into(),
+            Error::Unsupported => "unsupported".into(),
+        }
+    }
 }
 
 impl Money {

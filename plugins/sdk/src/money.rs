@@ -1,4 +1,35 @@
-//! Amounts as people and exports write them, read into minor units without floats.
+//! Amounts as people and exports write them, read into minor units without floats, and
+//! summed with checked arithmetic: processor data that overflows `i64` is
+//! [`Error::InvalidData`], never a wrap or a panic.
+
+use crate::Error;
+
+fn overflow(what: &str) -> Error {
+    Error::InvalidData(format!("{what} overflows a 64-bit amount of minor units"))
+}
+
+/// `a + b`, or [`Error::InvalidData`] saying which sum (`what`) overflowed.
+pub fn add(a: i64, b: i64, what: &str) -> Result<i64, Error> {
+    a.checked_add(b).ok_or_else(|| overflow(what))
+}
+
+/// `a - b`, or [`Error::InvalidData`] saying which difference (`what`) overflowed.
+pub fn sub(a: i64, b: i64, what: &str) -> Result<i64, Error> {
+    a.checked_sub(b).ok_or_else(|| overflow(what))
+}
+
+/// The sum of `amounts`, or [`Error::InvalidData`] saying which sum (`what`) overflowed.
+pub fn sum(amounts: impl IntoIterator<Item = i64>, what: &str) -> Result<i64, Error> {
+    amounts
+        .into_iter()
+        .try_fold(0i64, |total, a| total.checked_add(a))
+        .ok_or_else(|| overflow(what))
+}
+
+/// `|a|`, or [`Error::InvalidData`] for `i64::MIN` (which has no positive twin).
+pub fn abs(a: i64, what: &str) -> Result<i64, Error> {
+    a.checked_abs().ok_or_else(|| overflow(what))
+}
 
 /// Reads "$1,234.56", "1234.5", "-$5.00", "($5.00)", "USD 20" into cents.
 /// None when it is not an amount or has more than two decimals.
@@ -51,7 +82,26 @@ pub fn parse_cents(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_cents;
+    use super::*;
+
+    #[test]
+    fn sums_refuse_overflow_naming_the_sum() {
+        assert_eq!(sum([1, 2, -4], "payout gross").unwrap(), -1);
+        assert_eq!(sum([], "nothing").unwrap(), 0);
+        for r in [
+            sum([i64::MAX, 1], "payout gross"),
+            add(i64::MAX, 1, "payout gross"),
+            sub(i64::MIN, 1, "payout gross"),
+            abs(i64::MIN, "payout gross"),
+        ] {
+            assert!(
+                matches!(&r, Err(Error::InvalidData(m)) if m == "payout gross overflows a 64-bit amount of minor units"),
+                "{r:?}"
+            );
+        }
+        assert_eq!(sub(5, 7, "net").unwrap(), -2);
+        assert_eq!(abs(-5, "fee").unwrap(), 5);
+    }
 
     #[test]
     fn reads_the_ways_exports_write_money() {

@@ -20,14 +20,14 @@
 
 use std::collections::HashMap;
 
-use intake_plugin_sdk::time::{parse_loose, to_rfc3339};
+use intake_plugin_sdk::names::split_full_name;
+use intake_plugin_sdk::time::loose_to_rfc3339;
 use intake_plugin_sdk::{
     Donation, DonationKind, Error, FileImport, Money, Person, PostalAddress, Result, RowError,
 };
 
 use crate::amount::{exponent, parse_minor};
 use crate::config::Config;
-use crate::names;
 use crate::normalize::currency;
 
 const PAID: &[&str] = &[
@@ -136,8 +136,8 @@ fn row(
     let minor = |text: &str| parse_minor(text, places);
     let created_text = get(&["Created date (UTC)", "Created (UTC)", "Created"])
         .ok_or_else(|| format!("{id}: no date"))?;
-    let created =
-        parse_loose(created_text).ok_or_else(|| format!("{id}: `{created_text}` is not a date"))?;
+    let received_at =
+        loose_to_rfc3339(created_text).map_err(|e| format!("{id}: {}", e.message()))?;
     let fee = match get(&["Fee"]) {
         Some(text) => Some(minor(text).ok_or_else(|| format!("{id}: `{text}` is not a fee"))?),
         None => None,
@@ -147,7 +147,7 @@ fn row(
         currency: code.clone(),
     };
 
-    let parts = names::split(get(&["Card Name", "Customer Name", "Billing Name"]).unwrap_or(""));
+    let parts = split_full_name(get(&["Card Name", "Customer Name", "Billing Name"]).unwrap_or(""));
     let line1 = get(&["Card Address Line1"]);
     let zip = get(&["Card Address Zip"]);
     let address = (line1.is_some() || zip.is_some()).then(|| PostalAddress {
@@ -210,7 +210,7 @@ fn row(
             )),
             None => None,
         },
-        received_at: to_rfc3339(created),
+        received_at,
         donor,
         recurrence: None,
         earmark: None,

@@ -1,8 +1,9 @@
 //! Stripe, as a processor plugin: a committee's own Stripe account, live or test mode.
 //!
 //! One module per job: `config` (settings), `api` (requests and error mapping), `wire`
-//! (Stripe's objects), `normalize` (objects to records), `names` (one name to its parts),
-//! `amount` (file amounts by currency exponent), `cursor` + `fetch` (resumable paging, see `cursor.rs`), `payouts`, `webhook`, `export`
+//! (Stripe's objects), `normalize` (objects to records), `amount` (file amounts by currency
+//! exponent), `cursor` + `fetch` (resumable paging, see `cursor.rs`), `payouts`, `webhook`,
+//! `export`
 //! (Dashboard CSV) and `link` (Payment Link URLs).
 
 mod amount;
@@ -13,7 +14,6 @@ mod export;
 mod fetch;
 mod info;
 mod link;
-mod names;
 mod normalize;
 mod payouts;
 mod webhook;

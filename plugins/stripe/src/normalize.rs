@@ -14,6 +14,7 @@
 //! - A charge paid by a subscription invoice is recurring: interval from the invoice line's
 //!   price, installment 1 when the invoice created the subscription (later ones: unknown).
 
+use intake_plugin_sdk::names::split_full_name;
 use intake_plugin_sdk::time::unix_to_rfc3339;
 use intake_plugin_sdk::{
     Donation, DonationKind, Error, FeeEntry, Interval, Money, Person, PostalAddress, Recurrence,
@@ -21,7 +22,6 @@ use intake_plugin_sdk::{
 };
 
 use crate::config::Config;
-use crate::names;
 use crate::wire::{
     Address, BalanceTransaction, BillingDetails, Charge, Customer, Dispute, Expandable, Invoice,
     Metadata, Refund,
@@ -106,7 +106,7 @@ pub fn donor(
     let name = text(billing.name.as_ref())
         .or_else(|| from_customer(|c| c.name.as_ref()))
         .unwrap_or_default();
-    let parts = names::split(&name);
+    let parts = split_full_name(&name);
     let work = |key: &str| {
         text(metadata.get(key)).or_else(|| customer_object.and_then(|c| text(c.metadata.get(key))))
     };

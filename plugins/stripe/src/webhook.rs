@@ -14,60 +14,16 @@
 //! no donation. The event carries objects unexpanded, so fee, net and recurrence interval
 //! arrive with the next `fetch` of the same id.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use intake_plugin_sdk::webhook::TimestampedHmac;
 use intake_plugin_sdk::{Donation, Error, Result};
 
 use crate::config::{Config, WEBHOOK_SECRET};
 use crate::normalize;
 use crate::wire::{Charge, Dispute, Event};
 
-pub const TOLERANCE_SECONDS: i64 = 300;
-
-/// The timestamp and `v1` signatures of a `Stripe-Signature` header.
-#[derive(Debug, PartialEq)]
-pub struct Signature {
-    pub timestamp: i64,
-    pub v1: Vec<Vec<u8>>,
-}
-
-pub fn parse_signature(header: &str) -> Result<Signature> {
-    let mut timestamp = None;
-    let mut v1 = Vec::new();
-    for part in header.split(',') {
-        match part.trim().split_once('=') {
-            Some(("t", t)) => timestamp = t.trim().parse::<i64>().ok(),
-            Some(("v1", sig)) => v1.extend(decode_hex(sig.trim())),
-            _ => {}
-        }
-    }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(Signature { timestamp, v1 }),
-        _ => Err(Error::Auth(
-            "Stripe-Signature has no timestamp or no v1 signature".into(),
-        )),
-    }
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// Refuse a signature made more than the tolerance away from `now`.
-pub fn check_fresh(signature: &Signature, now: i64) -> Result<()> {
-    let age = now - signature.timestamp;
-    if age.abs() > TOLERANCE_SECONDS {
-        return Err(Error::Auth(format!(
-            "Stripe-Signature timestamp is {age} s from now (tolerance {TOLERANCE_SECONDS} s): stale or replayed"
-        )));
-    }
-    Ok(())
+/// The header, the secret and the SDK's default five-minute replay window.
+pub fn signing() -> TimestampedHmac<'static> {
+    TimestampedHmac::new("Stripe-Signature", WEBHOOK_SECRET)
 }
 
 /// The donations an (already verified) event carries.
@@ -109,24 +65,7 @@ pub fn donations(event: &Event, config: &Config) -> Result<Vec<Donation>> {
 
 /// Verify the delivery with the host's HMAC and read it.
 pub fn parse(config: &Config, headers: &[(String, String)], body: &[u8]) -> Result<Vec<Donation>> {
-    let header = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("stripe-signature"))
-        .map(|(_, v)| v.as_str())
-        .ok_or_else(|| Error::Auth("no Stripe-Signature header".into()))?;
-    let signature = parse_signature(header)?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    check_fresh(&signature, now)?;
-    let mut signed = format!("{}.", signature.timestamp).into_bytes();
-    signed.extend_from_slice(body);
-    if !intake_plugin_sdk::secrets::verify_hmac_sha256(WEBHOOK_SECRET, &signed, &signature.v1)? {
-        return Err(Error::Auth(
-            "Stripe-Signature does not match the webhook signing secret".into(),
-        ));
-    }
+    signing().verify(headers, body)?;
     let event: Event = serde_json::from_slice(body)
         .map_err(|e| Error::InvalidData(format!("webhook body is not a Stripe event: {e}")))?;
     if event.livemode != config.livemode {
@@ -146,34 +85,15 @@ pub fn parse(config: &Config, headers: &[(String, String)], body: &[u8]) -> Resu
 mod tests {
     use super::*;
 
-    const SIG: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
-
     #[test]
-    fn reads_every_v1_and_ignores_other_schemes() {
-        let s = parse_signature(&format!("t=1492774577,v1={SIG},v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39,v1={SIG}")).unwrap();
+    fn signs_in_stripe_signature_with_five_minutes() {
+        let sig = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
+        let s = signing().parse(&format!("t=1492774577,v1={sig}")).unwrap();
         assert_eq!(s.timestamp, 1_492_774_577);
-        assert_eq!(s.v1.len(), 2);
-        assert_eq!(s.v1[0][0], 0x52);
-        assert!(matches!(
-            parse_signature("t=1492774577"),
-            Err(Error::Auth(_))
-        ));
-        assert!(matches!(
-            parse_signature(&format!("v1={SIG}")),
-            Err(Error::Auth(_))
-        ));
-        assert!(matches!(parse_signature("t=1,v1=zz"), Err(Error::Auth(_))));
-    }
-
-    #[test]
-    fn five_minutes_either_way() {
-        let s = Signature {
-            timestamp: 1_000,
-            v1: vec![],
-        };
-        assert!(check_fresh(&s, 1_300).is_ok());
-        assert!(check_fresh(&s, 700).is_ok());
-        assert!(matches!(check_fresh(&s, 1_301), Err(Error::Auth(m)) if m.contains("stale")));
+        assert!(signing().check_fresh(1_000, 1_300).is_ok());
+        assert!(
+            matches!(signing().check_fresh(1_000, 1_301), Err(Error::Auth(m)) if m.contains("Stripe-Signature") && m.contains("stale"))
+        );
     }
 
     fn event(kind: &str, object: serde_json::Value) -> Event {

@@ -3,7 +3,6 @@
 
 mod api;
 mod config;
-mod csv;
 mod cursor;
 mod export;
 mod fetch;
@@ -12,6 +11,7 @@ mod link;
 mod mapping;
 mod normalize;
 mod payouts;
+mod records;
 mod webhook;
 mod wire;
 

@@ -2,6 +2,7 @@
 //! parameters (parameter names are Intake's model: API.md, "Donation page links").
 
 use intake_plugin_sdk::{Error, Money, Person, Settings};
+use url::Url;
 
 pub const PAGE_HOST: &str = "secure.winred.com";
 
@@ -21,7 +22,7 @@ pub fn pages(settings: &Settings) -> Vec<(String, String)> {
 }
 
 /// The page: a configured page's name, or a full https URL on secure.winred.com.
-fn resolve(settings: &Settings, page: &str) -> Result<String, Error> {
+fn resolve(settings: &Settings, page: &str) -> Result<Url, Error> {
     let page = page.trim();
     let configured = pages(settings);
     if let Some((_, url)) = configured
@@ -43,22 +44,24 @@ fn resolve(settings: &Settings, page: &str) -> Result<String, Error> {
     })
 }
 
-fn check_url(url: &str) -> Result<String, Error> {
-    let rest = url.strip_prefix("https://").ok_or_else(|| {
-        Error::Config(format!(
-            "a WinRed donation page is an https:// URL, not `{url}`"
-        ))
-    })?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if !host.eq_ignore_ascii_case(PAGE_HOST) {
+fn check_url(text: &str) -> Result<Url, Error> {
+    // The url crate silently drops tabs and newlines: a URL holding them is refused instead.
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::Config(format!("`{text}` is not a URL")));
+    }
+    let url = Url::parse(text).map_err(|e| Error::Config(format!("`{text}` is not a URL: {e}")))?;
+    if url.scheme() != "https" {
+        return Err(Error::Config(format!(
+            "a WinRed donation page is an https:// URL, not `{text}`"
+        )));
+    }
+    let host = url.host_str().unwrap_or("");
+    if host != PAGE_HOST || url.port().is_some() || !url.username().is_empty() {
         return Err(Error::Config(format!(
             "a WinRed donation page is on {PAGE_HOST}, not `{host}`"
         )));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::Config(format!("`{url}` is not a URL")));
-    }
-    Ok(url.to_string())
+    Ok(url)
 }
 
 pub fn donation_link(
@@ -67,7 +70,7 @@ pub fn donation_link(
     donor: &Person,
     amount: Option<&Money>,
 ) -> Result<String, Error> {
-    let url = resolve(settings, page)?;
+    let mut url = resolve(settings, page)?;
     let mut params: Vec<(&str, String)> = Vec::new();
     let mut add = |k: &'static str, v: Option<&str>| {
         if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
@@ -104,53 +107,10 @@ pub fn donation_link(
             format!("{}.{:02}", m.minor_units / 100, m.minor_units % 100),
         ));
     }
-    Ok(with_query(&url, &params))
-}
-
-/// `url` with `params` appended to its query, before any fragment.
-pub fn with_query(url: &str, params: &[(&str, String)]) -> String {
-    if params.is_empty() {
-        return url.to_string();
+    if !params.is_empty() {
+        url.query_pairs_mut().extend_pairs(&params);
     }
-    let (base, fragment) = match url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (url, None),
-    };
-    let mut out = base.to_string();
-    let mut sep = if base.contains('?') {
-        if base.ends_with('?') || base.ends_with('&') {
-            ""
-        } else {
-            "&"
-        }
-    } else {
-        "?"
-    };
-    for (k, v) in params {
-        out.push_str(sep);
-        out.push_str(&encode(k));
-        out.push('=');
-        out.push_str(&encode(v));
-        sep = "&";
-    }
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
-/// Percent-encoding of everything but RFC 3986 unreserved characters (UTF-8 bytes).
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    Ok(url.into())
 }
 
 #[cfg(test)]
@@ -190,8 +150,8 @@ mod tests {
         let url = donation_link(&settings, "main", &donor(), Some(&Money::usd(2550))).unwrap();
         assert_eq!(
             url,
-            "https://secure.winred.com/smith?sc=crm&first_name=Jos%C3%A9&last_name=N%C3%BA%C3%B1ez%20Jr&email=jose%2Bgop%40example.com\
-             &address1=1%20Main%20St&address2=Apt%204B&city=Arlington&state=VA&zip=22201-1234&employer=Self-Employed&amount=25.50"
+            "https://secure.winred.com/smith?sc=crm&first_name=Jos%C3%A9&last_name=N%C3%BA%C3%B1ez+Jr&email=jose%2Bgop%40example.com\
+             &address1=1+Main+St&address2=Apt+4B&city=Arlington&state=VA&zip=22201-1234&employer=Self-Employed&amount=25.50"
         );
         let gala = donation_link(&settings, "Gala", &donor(), None).unwrap();
         assert!(
@@ -216,6 +176,10 @@ mod tests {
             "http://secure.winred.com/x",
             "https://evil.example/x",
             "https://secure.winred.com.evil.example/x",
+            "https://secure.winred.com@evil.example/x",
+            "https://user@secure.winred.com/x",
+            "https://secure.winred.com:8443/x",
+            "https://secure.winred.com/a\tb",
             "Main",
         ] {
             assert!(

@@ -2,7 +2,9 @@
 //! The wire shapes are in `wire.rs`; the rules for messy names and employers in
 //! `normalize.rs`. API.md ("Mapping to the contract") documents this module.
 
-use intake_plugin_sdk::time::{parse_loose, to_rfc3339};
+use intake_plugin_sdk::money::{abs, sub};
+use intake_plugin_sdk::names;
+use intake_plugin_sdk::time::loose_to_rfc3339;
 use intake_plugin_sdk::{
     Donation, DonationKind, Earmark, Error, FeeEntry, Interval, Money, Payout, Person,
     PostalAddress, Recurrence,
@@ -28,9 +30,7 @@ pub fn earmark(config: &Config) -> Option<Earmark> {
 
 /// A time as WinRed writes it, in RFC 3339 UTC.
 pub fn timestamp(text: &str, what: &str) -> Result<String, Error> {
-    parse_loose(text)
-        .map(to_rfc3339)
-        .ok_or_else(|| Error::InvalidData(format!("{what}: `{text}` is not a time")))
+    loose_to_rfc3339(text).map_err(|e| Error::InvalidData(format!("{what}: {}", e.message())))
 }
 
 pub fn currency(code: Option<&str>) -> Result<String, Error> {
@@ -81,7 +81,7 @@ pub fn address(a: &wire::Address) -> Option<PostalAddress> {
 }
 
 pub fn person(d: &wire::Donor) -> Person {
-    let name = normalize::from_fields(
+    let name = names::from_fields(
         d.prefix.as_deref(),
         d.first_name.as_deref(),
         d.middle_name.as_deref(),
@@ -164,7 +164,7 @@ pub fn refund(w: &wire::Refund, config: &Config) -> Result<Donation, Error> {
     let mut d = base(
         &w.id,
         DonationKind::Refund,
-        money(-w.amount.0.abs(), &cur),
+        money(-abs(w.amount.0, &format!("refund {} amount", w.id))?, &cur),
         received_at,
         person(&w.donor),
         config,
@@ -179,9 +179,10 @@ pub fn refund(w: &wire::Refund, config: &Config) -> Result<Donation, Error> {
 pub fn dispute(w: &wire::Dispute, config: &Config) -> Result<(Donation, Option<FeeEntry>), Error> {
     let cur = currency(w.currency.as_deref())?;
     let received_at = timestamp(&w.created_at, &format!("dispute {} created_at", w.id))?;
+    let magnitude = abs(w.amount.0, &format!("dispute {} amount", w.id))?;
     let (kind, amount) = match w.kind.as_str() {
-        "chargeback" => (DonationKind::Chargeback, -w.amount.0.abs()),
-        "chargeback_reversal" => (DonationKind::ChargebackReversal, w.amount.0.abs()),
+        "chargeback" => (DonationKind::Chargeback, -magnitude),
+        "chargeback_reversal" => (DonationKind::ChargebackReversal, magnitude),
         other => {
             return Err(Error::InvalidData(format!(
                 "dispute {}: unknown kind `{other}`",
@@ -201,9 +202,14 @@ pub fn dispute(w: &wire::Dispute, config: &Config) -> Result<(Donation, Option<F
     d.payout_id = clean(w.payout_id.as_deref());
     push_extra(&mut d.extra, "dispute_reason", w.reason.as_deref());
     push_extra(&mut d.extra, "donation_id", Some(&w.donation_id));
-    let fee = w.fee.as_ref().map(|f| FeeEntry {
+    let fee_amount = w
+        .fee
+        .as_ref()
+        .map(|f| abs(f.amount.0, &format!("dispute {} fee", w.id)))
+        .transpose()?;
+    let fee = w.fee.as_ref().zip(fee_amount).map(|(f, amount)| FeeEntry {
         id: f.id.clone(),
-        amount: money(f.amount.0.abs(), &cur),
+        amount: money(amount, &cur),
         charged_at: received_at,
         donation_id: Some(w.id.clone()),
         payout_id: d.payout_id.clone(),
@@ -216,7 +222,12 @@ pub fn dispute(w: &wire::Dispute, config: &Config) -> Result<(Donation, Option<F
 pub fn payout(w: &wire::Payout, transactions: &[wire::PayoutTransaction]) -> Result<Payout, Error> {
     let cur = currency(w.currency.as_deref())?;
     let paid_at = timestamp(&w.paid_at, &format!("payout {} paid_at", w.id))?;
-    if w.gross.0 - w.fees.0 != w.net.0 {
+    if sub(
+        w.gross.0,
+        w.fees.0,
+        &format!("payout {} gross minus fees", w.id),
+    )? != w.net.0
+    {
         return Err(Error::InvalidData(format!(
             "payout {}: net {} is not gross {} minus fees {}",
             w.id, w.net.0, w.gross.0, w.fees.0

@@ -3,6 +3,7 @@
 //! transactions; it stops after the last payout it could finish within [`MAX_REQUESTS`], and
 //! the cursor (the last payout returned) resumes after it.
 
+use intake_plugin_sdk::money;
 use intake_plugin_sdk::{Error, PayoutPage, Settings, Window};
 
 use crate::api::{Api, ListQuery};
@@ -79,8 +80,12 @@ fn transactions(api: &mut Api<'_>, payout_id: &str) -> Result<Vec<wire::PayoutTr
 
 /// The payout's gross and fees must be what its transactions add up to.
 fn check_sums(p: &wire::Payout, transactions: &[wire::PayoutTransaction]) -> Result<(), Error> {
-    let gross: i64 = transactions.iter().map(|t| t.amount.0).sum();
-    let fees: i64 = transactions.iter().filter_map(|t| t.fee).map(|f| f.0).sum();
+    let what = |sum: &str| format!("payout {}: the sum of its transactions' {sum}", p.id);
+    let gross = money::sum(transactions.iter().map(|t| t.amount.0), &what("amounts"))?;
+    let fees = money::sum(
+        transactions.iter().filter_map(|t| t.fee).map(|f| f.0),
+        &what("fees"),
+    )?;
     if gross != p.gross.0 || fees != p.fees.0 {
         return Err(Error::InvalidData(format!(
             "payout {}: its {} transactions add up to gross {gross} and fees {fees} (cents), but it says gross {} and fees {}",

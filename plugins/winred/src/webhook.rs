@@ -1,65 +1,20 @@
 //! `parse-webhook`: verify `X-WinRed-Signature: t=<unix>,v1=<hex>` (HMAC-SHA256 of
-//! `"<t>.<body>"` with the shared secret) through the host, then read `donation.created` and
-//! `refund.created` events. The signature header is Intake's model (API.md).
+//! `"<t>.<body>"` with the shared secret) through the SDK's timestamped-HMAC helper, which has
+//! the host check the MAC and refuses a delivery signed more than five minutes from the host's
+//! clock (a replay). Then read `donation.created` and `refund.created` events. The signature
+//! header is Intake's model (API.md).
 
-use intake_plugin_sdk::{Donation, Error, Settings, secrets};
+use intake_plugin_sdk::webhook::TimestampedHmac;
+use intake_plugin_sdk::{Donation, Error, Settings};
 
 use crate::config::Config;
 use crate::{mapping, wire};
 
-pub const SIGNATURE_HEADER: &str = "x-winred-signature";
+pub const SIGNATURE_HEADER: &str = "X-WinRed-Signature";
 
-/// The signed timestamp and the `v1` signatures of a signature header.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Signature {
-    pub timestamp: String,
-    pub v1: Vec<Vec<u8>>,
-}
-
-pub fn parse_signature(header: &str) -> Result<Signature, Error> {
-    let mut timestamp = None;
-    let mut v1 = Vec::new();
-    for part in header.split(',') {
-        let Some((k, v)) = part.trim().split_once('=') else {
-            continue;
-        };
-        match k.trim() {
-            "t" if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
-                timestamp = Some(v.to_string())
-            }
-            "v1" => {
-                if let Some(bytes) = hex(v.trim()) {
-                    v1.push(bytes);
-                }
-            }
-            _ => {}
-        }
-    }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(Signature { timestamp, v1 }),
-        _ => Err(Error::Auth(
-            "the X-WinRed-Signature header has no timestamp or no v1 signature".into(),
-        )),
-    }
-}
-
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || text.is_empty() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// The bytes the signature covers.
-pub fn signed_payload(timestamp: &str, body: &[u8]) -> Vec<u8> {
-    let mut data = Vec::with_capacity(timestamp.len() + 1 + body.len());
-    data.extend_from_slice(timestamp.as_bytes());
-    data.push(b'.');
-    data.extend_from_slice(body);
-    data
+/// The header, the secret and the SDK's default five-minute replay window.
+pub fn signing() -> TimestampedHmac<'static> {
+    TimestampedHmac::new(SIGNATURE_HEADER, "webhook_secret")
 }
 
 pub fn parse_webhook(
@@ -68,18 +23,7 @@ pub fn parse_webhook(
     body: &[u8],
 ) -> Result<Vec<Donation>, Error> {
     let config = Config::from_settings(settings)?;
-    let header = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(SIGNATURE_HEADER))
-        .map(|(_, v)| v.as_str())
-        .ok_or_else(|| Error::Auth("the delivery has no X-WinRed-Signature header".into()))?;
-    let signature = parse_signature(header)?;
-    let data = signed_payload(&signature.timestamp, body);
-    if !secrets::verify_hmac_sha256("webhook_secret", &data, &signature.v1)? {
-        return Err(Error::Auth(
-            "the X-WinRed-Signature does not match the webhook secret".into(),
-        ));
-    }
+    signing().verify(headers, body)?;
     read_event(body, &config)
 }
 
@@ -112,17 +56,23 @@ mod tests {
     use crate::config::Level;
 
     #[test]
-    fn signature_headers_parse() {
-        let s = parse_signature("t=1714564800, v1=0aff,v1=zz,v0=00,v1=10").unwrap();
-        assert_eq!(s.timestamp, "1714564800");
-        assert_eq!(s.v1, vec![vec![0x0a, 0xff], vec![0x10]]);
-        for bad in ["", "t=1", "v1=00", "t=x,v1=00", "t=1,v1=0"] {
-            assert!(
-                matches!(parse_signature(bad), Err(Error::Auth(_))),
-                "{bad:?}"
-            );
-        }
-        assert_eq!(signed_payload("12", b"{}"), b"12.{}".to_vec());
+    fn signatures_have_a_five_minute_window() {
+        let sig = "0a".repeat(32);
+        let s = signing().parse(&format!("t=1714564800, v1={sig}")).unwrap();
+        assert_eq!((s.timestamp, s.v1.len()), (1_714_564_800, 1));
+        // Signed 2023-11-14, delivered 2026: a replay.
+        let headers = vec![(
+            "x-winred-signature".to_string(),
+            format!("t=1700000000,v1={sig}"),
+        )];
+        assert!(matches!(
+            signing().verify_at(&headers, b"{}", 1_790_000_000),
+            Err(Error::Auth(m)) if m.contains("X-WinRed-Signature timestamp") && m.contains("replayed")
+        ));
+        assert!(matches!(
+            signing().verify_at(&[], b"{}", 1_790_000_000),
+            Err(Error::Auth(m)) if m == "the delivery has no X-WinRed-Signature header"
+        ));
     }
 
     #[test]

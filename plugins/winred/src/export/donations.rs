@@ -3,9 +3,9 @@
 use intake_plugin_sdk::{DonationKind, FeeEntry, Recurrence};
 
 use super::{Header, Import, Row, fee_and_net, reversal_kind, usd};
-use crate::csv::Record;
 use crate::mapping::{self, columns};
 use crate::normalize::clean;
+use crate::records::Record;
 
 pub fn read(out: &mut Import, header: &Header, rows: &[Record]) {
     for record in rows {
@@ -83,6 +83,6 @@ fn read_row(out: &mut Import, row: &Row<'_>) -> Result<(), String> {
     }
     d.extra.extend(row.extras(columns::AGENCY));
     out.link_reversal(&mut d)?;
-    out.file.donations.push(d);
+    out.push_donation(d);
     Ok(())
 }

@@ -3,9 +3,9 @@
 
 use intake_plugin_sdk::{DonationKind, FeeEntry, Payout};
 
-use super::{Header, Import, Row, dollars, fee_and_net, usd};
-use crate::csv::Record;
+use super::{Header, Import, Row, add, dollars, fee_and_net, sub, usd};
 use crate::mapping::columns;
+use crate::records::Record;
 
 /// What the rows since the last payout add up to.
 #[derive(Default)]
@@ -68,7 +68,7 @@ fn entry(out: &mut Import, row: &Row<'_>, pending: &mut Pending) -> Result<(), S
         if gross == 0 {
             let amount =
                 super::fee_row_amount(fee, net).ok_or("a dispute row of $0.00 with no fee")?;
-            pending.fees += amount;
+            pending.fees = add(pending.fees, amount, "the fees since the last payout")?;
             pending.fee_ids.push((out.file.fees.len(), id.clone()));
             out.file.fees.push(FeeEntry {
                 id,
@@ -92,11 +92,14 @@ fn entry(out: &mut Import, row: &Row<'_>, pending: &mut Pending) -> Result<(), S
     };
     // Refunds and chargebacks take money back, whichever sign the export wrote.
     let cents = match kind {
-        DonationKind::Refund | DonationKind::Chargeback => -gross.abs(),
+        DonationKind::Refund | DonationKind::Chargeback => -gross
+            .checked_abs()
+            .ok_or("gross overflows a 64-bit amount")?,
         _ => gross,
     };
     let net = if cents != gross {
-        net.map(|n| n - gross + cents)
+        net.map(|n| add(n, sub(cents, gross, "net")?, "net"))
+            .transpose()?
     } else {
         net
     };
@@ -105,10 +108,14 @@ fn entry(out: &mut Import, row: &Row<'_>, pending: &mut Pending) -> Result<(), S
     d.fee = fee.map(usd);
     d.net = net.map(usd);
     out.link_reversal(&mut d)?;
-    pending.gross += cents;
-    pending.fees += fee.unwrap_or(0);
-    pending.donation_ids.push((out.file.donations.len(), id));
-    out.file.donations.push(d);
+    pending.gross = add(pending.gross, cents, "the gross since the last payout")?;
+    pending.fees = add(
+        pending.fees,
+        fee.unwrap_or(0),
+        "the fees since the last payout",
+    )?;
+    let index = out.push_donation(d);
+    pending.donation_ids.push((index, id));
     Ok(())
 }
 
@@ -118,8 +125,9 @@ fn read_payout(out: &mut Import, row: &Row<'_>, pending: Pending) -> Result<(), 
         Some(n) => n,
         None => row.cents(columns::GROSS, "gross")?.ok_or("no amount")?,
     }
-    .abs();
-    let settled = pending.gross - pending.fees;
+    .checked_abs()
+    .ok_or("payout amount overflows a 64-bit amount")?;
+    let settled = sub(pending.gross, pending.fees, "the net since the last payout")?;
     if pending.broken {
         return Err(format!(
             "payout of {} settles a row that was rejected, so it cannot be checked",

@@ -5,20 +5,23 @@
 mod donations;
 mod ledger;
 mod payout;
+mod reversals;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 
-use intake_plugin_sdk::time::{parse_loose, to_rfc3339};
+use intake_plugin_sdk::money;
+use intake_plugin_sdk::names;
+use intake_plugin_sdk::time::loose_to_rfc3339;
 use intake_plugin_sdk::{
     Donation, DonationKind, Error, FileImport, Money, Person, PostalAddress, RowError, Settings,
 };
 
 use crate::config::Config;
-use crate::csv::{self, Record};
 use crate::mapping::{self, columns};
 use crate::normalize::{self, clean};
+use crate::records::{self, Record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -33,8 +36,8 @@ pub fn parse_export(
     contents: &[u8],
 ) -> Result<FileImport, Error> {
     let config = Config::from_settings(settings)?;
-    let text = csv::decode(contents);
-    let (records, unclosed) = csv::read(&text);
+    let text = records::decode(contents);
+    let (records, unclosed) = records::read(&text);
     let mut records = records.into_iter().filter(|r| !r.is_blank());
     let header_record = records
         .next()
@@ -50,6 +53,7 @@ pub fn parse_export(
         config,
         kind,
         ids: HashMap::new(),
+        reversals: reversals::Reversals::default(),
         file: FileImport {
             donations: Vec::new(),
             fees: Vec::new(),
@@ -169,9 +173,7 @@ impl<'a> Row<'a> {
 
     pub fn date(&self, aliases: &[&str], what: &str) -> Result<String, String> {
         let text = self.get(aliases).ok_or_else(|| format!("no {what}"))?;
-        parse_loose(text)
-            .map(to_rfc3339)
-            .ok_or_else(|| format!("{what} `{text}` is not a date"))
+        loose_to_rfc3339(text).map_err(|e| format!("{what} {}", e.message()))
     }
 
     /// An amount in cents; None when the column is absent or blank.
@@ -187,7 +189,7 @@ impl<'a> Row<'a> {
     /// The donor from either separate name fields or one full-name cell.
     pub fn person(&self) -> Result<Person, String> {
         let name = if self.get(columns::FIRST).is_some() || self.get(columns::LAST).is_some() {
-            normalize::from_fields(
+            names::from_fields(
                 self.get(columns::PREFIX),
                 self.get(columns::FIRST),
                 self.get(columns::MIDDLE),
@@ -195,7 +197,7 @@ impl<'a> Row<'a> {
                 self.get(columns::SUFFIX),
             )
         } else if let Some(full) = self.get(columns::NAME) {
-            normalize::from_full(full)
+            names::split_full_name(full)
         } else {
             return Err("no donor name".into());
         };
@@ -244,6 +246,7 @@ pub struct Import {
     pub config: Config,
     pub kind: Kind,
     ids: HashMap<String, u32>,
+    reversals: reversals::Reversals,
     pub file: FileImport,
 }
 
@@ -276,30 +279,17 @@ impl Import {
     /// latest earlier row in this file of the same donor and amount that it can reverse (a
     /// contribution; a chargeback for a reversal) and that nothing else reverses yet. The
     /// contract needs `reverses`, so a row with no match is rejected, saying why.
-    pub fn link_reversal(&self, d: &mut Donation) -> Result<(), String> {
-        if d.kind == DonationKind::Contribution || d.reverses.is_some() {
+    pub fn link_reversal(&mut self, d: &mut Donation) -> Result<(), String> {
+        if d.reverses.is_some() {
             return Ok(());
         }
-        let target = if d.kind == DonationKind::ChargebackReversal {
-            DonationKind::Chargeback
-        } else {
-            DonationKind::Contribution
+        let Some(target) = reversals::target(d.kind) else {
+            return Ok(());
         };
-        let who = |p: &Person| format!("{} {}", p.first_name, p.last_name).to_lowercase();
-        let name = who(&d.donor);
-        let found = self.file.donations.iter().rev().find(|o| {
-            o.kind == target
-                && o.amount.minor_units.abs() == d.amount.minor_units.abs()
-                && who(&o.donor) == name
-                && !self
-                    .file
-                    .donations
-                    .iter()
-                    .any(|x| x.reverses.as_deref() == Some(o.id.as_str()))
-        });
-        match found {
-            Some(o) => {
-                d.reverses = Some(o.id.clone());
+        let name = reversals::donor_key(&d.donor);
+        match self.reversals.find(d, &self.file.donations) {
+            Some(id) => {
+                d.reverses = Some(id);
                 Ok(())
             }
             None => Err(format!(
@@ -314,6 +304,14 @@ impl Import {
                 }
             )),
         }
+    }
+
+    /// Add `d` to the file's donations (and to what later reversals can link to); its index.
+    pub fn push_donation(&mut self, d: Donation) -> usize {
+        let index = self.file.donations.len();
+        self.reversals.add(index, &d);
+        self.file.donations.push(d);
+        index
     }
 
     /// A donation with the integration's earmark and nothing optional set.
@@ -350,16 +348,19 @@ pub fn usd(cents: i64) -> Money {
 
 /// Fee as a positive amount (exports write it either way) and net, checked against gross.
 pub fn fee_and_net(row: &Row<'_>, gross: i64) -> Result<(Option<i64>, Option<i64>), String> {
-    let fee = row.cents(columns::FEE, "fee")?.map(i64::abs);
+    let fee = row
+        .cents(columns::FEE, "fee")?
+        .map(|f| money::abs(f, "fee").map_err(|e| e.message()))
+        .transpose()?;
     let net = row.cents(columns::NET, "net")?;
     match (fee, net) {
-        (Some(f), Some(n)) if gross - f != n => Err(format!(
+        (Some(f), Some(n)) if sub(gross, f, "gross minus fee")? != n => Err(format!(
             "net {} is not gross {} minus fee {}",
             dollars(n),
             dollars(gross),
             dollars(f)
         )),
-        (Some(f), None) => Ok((Some(f), Some(gross - f))),
+        (Some(f), None) => Ok((Some(f), Some(sub(gross, f, "gross minus fee")?))),
         other => Ok(other),
     }
 }
@@ -370,9 +371,20 @@ pub fn fee_row_amount(fee: Option<i64>, net: Option<i64>) -> Option<i64> {
         .or(net.filter(|n| *n < 0).map(|n| -n))
 }
 
+/// `a + b` for a row's money: the SDK's checked sum, its overflow the row's message.
+pub fn add(a: i64, b: i64, what: &str) -> Result<i64, String> {
+    money::add(a, b, what).map_err(|e| e.message())
+}
+
+/// `a - b` for a row's money: the SDK's checked difference, its overflow the row's message.
+pub fn sub(a: i64, b: i64, what: &str) -> Result<i64, String> {
+    money::sub(a, b, what).map_err(|e| e.message())
+}
+
 pub fn dollars(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
+    let abs = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", abs / 100, abs % 100)
 }
 
 fn kind_word(kind: DonationKind) -> &'static str {

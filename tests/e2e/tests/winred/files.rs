@@ -1,7 +1,9 @@
 //! Webhook deliveries, CSV exports and donation links.
 
+use std::collections::{HashMap, HashSet};
+
 use intake_emulators::winred::{self as emu, Config, WinRedEmulator};
-use intake_host::types::{Donation, FileImport, Person, PluginError};
+use intake_host::types::{Donation, DonationKind, FileImport, Person, PluginError};
 use intake_host::{CallError, Integration};
 
 use crate::*;
@@ -33,11 +35,8 @@ async fn webhooks_are_verified_then_read() {
         );
 
         // Rotation: one of several signatures matching is enough.
-        let (headers, body) = emu::webhook::delivery(
-            &event,
-            &["old-secret", &e.committee(index).webhook_secret],
-            1_700_000_000,
-        );
+        let secret = e.committee(index).webhook_secret.clone();
+        let (headers, body) = emu::webhook::delivery(&event, &["old-secret", &secret], now());
         assert_eq!(
             host.parse_webhook(&i, &headers, &body).await.unwrap().len(),
             1
@@ -46,7 +45,7 @@ async fn webhooks_are_verified_then_read() {
         let auth_error = |r: Result<Vec<Donation>, CallError>| {
             matches!(r, Err(CallError::Plugin(PluginError::Auth(_))))
         };
-        let (headers, body) = emu::webhook::delivery(&event, &["not-the-secret"], 1_700_000_000);
+        let (headers, body) = emu::webhook::delivery(&event, &["not-the-secret"], now());
         assert!(
             auth_error(host.parse_webhook(&i, &headers, &body).await),
             "wrong secret"
@@ -63,6 +62,35 @@ async fn webhooks_are_verified_then_read() {
             "no signature"
         );
 
+        // The replay window: five minutes either way of the host's clock, with the right secret.
+        let replay = |signed_at: i64| emu::webhook::delivery(&event, &[&secret], signed_at);
+        // 2023-05-01T00:00:00Z: a delivery captured then and replayed now.
+        let (headers, body) = replay(1_682_899_200);
+        match host.parse_webhook(&i, &headers, &body).await {
+            Err(CallError::Plugin(PluginError::Auth(m))) => {
+                assert!(
+                    m.contains("X-WinRed-Signature timestamp") && m.contains("stale or replayed"),
+                    "{m}"
+                )
+            }
+            other => panic!("a 2023 signature was not refused: {other:?}"),
+        }
+        for (signed_at, fresh) in [
+            (now() - 240, true),
+            (now() + 240, true),
+            (now() - 420, false),
+            (now() + 420, false),
+        ] {
+            let (headers, body) = replay(signed_at);
+            let got = host.parse_webhook(&i, &headers, &body).await;
+            assert_eq!(
+                got.is_ok(),
+                fresh,
+                "signed {} s from now: {got:?}",
+                signed_at - now()
+            );
+        }
+
         let other = emu::webhook::event(
             "evt_x",
             "payout.paid",
@@ -77,36 +105,184 @@ async fn webhooks_are_verified_then_read() {
     }
 }
 
-fn golden(name: &str) -> (Vec<u8>, FileImport) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/winred");
-    let csv = std::fs::read(format!("{dir}/{name}")).unwrap();
-    let expected = std::fs::read_to_string(format!("{dir}/{name}.expected.json")).unwrap();
-    (csv, serde_json::from_str(&expected).unwrap())
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/fixtures/winred/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A small Windows-1252 export whose every expected record was written by hand from reading
+/// the CSV: each row kind (donation, refund, chargeback and its reversal, fee row, zero-amount
+/// rows, an unmatched refund), accented names in Windows-1252, quoted commas.
+#[tokio::test]
+async fn a_small_export_reads_exactly_as_written_by_hand() {
+    let host = host().await;
+    let csv = fixture("small-export.csv");
+    assert!(
+        std::str::from_utf8(&csv).is_err(),
+        "the fixture must stay Windows-1252, as Excel saves it"
+    );
+    let want: FileImport =
+        serde_json::from_slice(&fixture("small-export.csv.expected.json")).unwrap();
+    let state = Integration::new("winred").setting("committee_level", "state");
+    let got = host
+        .parse_export(&state, "small-export.csv", &csv)
+        .await
+        .unwrap();
+    assert_eq!(got.rejected, want.rejected);
+    assert_same(&got.donations, &want.donations);
+    assert_eq!((got.fees, got.payouts), (want.fees, want.payouts));
+}
+
+/// The larger fixtures are checked by what must hold of any correct reading, not by the
+/// plugin's own earlier output: every record accounted for, ids unique, every reversal linked
+/// to an earlier entry it can reverse, and every payout adding up.
+fn check_invariants(name: &str, csv: &[u8], got: &FileImport) {
+    let records = csv::ReaderBuilder::new()
+        .from_reader(csv)
+        .into_records()
+        .filter(|r| {
+            r.as_ref()
+                .map_or(true, |r| r.iter().any(|f| !f.trim().is_empty()))
+        })
+        .count();
+    let ledger_payouts = if name == "ledger.csv" {
+        got.payouts.len()
+    } else {
+        0
+    };
+    assert_eq!(
+        got.donations.len() + got.fees.len() + got.rejected.len() + ledger_payouts,
+        records,
+        "{name}: every record is an entry, a fee, a payout row or a rejection"
+    );
+    let mut ids: Vec<&str> = got.donations.iter().map(|d| d.id.as_str()).collect();
+    ids.extend(got.fees.iter().map(|f| f.id.as_str()));
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "{name}: ids are unique");
+
+    let mut reversed = HashSet::new();
+    for (i, d) in got.donations.iter().enumerate() {
+        if let (Some(fee), Some(net)) = (&d.fee, &d.net) {
+            assert_eq!(
+                d.amount.minor_units - fee.minor_units,
+                net.minor_units,
+                "{name}: {} net",
+                d.id
+            );
+        }
+        let target = match d.kind {
+            DonationKind::Contribution => {
+                assert!(d.amount.minor_units > 0, "{name}: {}", d.id);
+                continue;
+            }
+            DonationKind::ChargebackReversal => DonationKind::Chargeback,
+            DonationKind::Refund | DonationKind::Chargeback => DonationKind::Contribution,
+        };
+        let r = d
+            .reverses
+            .as_deref()
+            .unwrap_or_else(|| panic!("{name}: {} links nothing", d.id));
+        assert!(reversed.insert(r), "{name}: {r} reversed twice");
+        let o = got.donations[..i]
+            .iter()
+            .find(|o| o.id == r)
+            .unwrap_or_else(|| panic!("{name}: {} reverses {r}, not an earlier entry", d.id));
+        assert_eq!(o.kind, target, "{name}: {} reverses a {:?}", d.id, o.kind);
+        assert_eq!(
+            o.amount.minor_units.abs(),
+            d.amount.minor_units.abs(),
+            "{name}: {}",
+            d.id
+        );
+        assert_eq!(
+            (&o.donor.first_name, &o.donor.last_name),
+            (&d.donor.first_name, &d.donor.last_name),
+            "{name}: {} and {r} are one donor's",
+            d.id
+        );
+    }
+
+    for p in &got.payouts {
+        let entries: Vec<&Donation> = got
+            .donations
+            .iter()
+            .filter(|d| p.donation_ids.contains(&d.id))
+            .collect();
+        assert_eq!(
+            entries.len(),
+            p.donation_ids.len(),
+            "{name}: {} lists known entries",
+            p.id
+        );
+        let fee_rows: i64 = got
+            .fees
+            .iter()
+            .filter(|f| p.fee_ids.contains(&f.id))
+            .map(|f| f.amount.minor_units)
+            .sum();
+        let gross: i64 = entries.iter().map(|d| d.amount.minor_units).sum();
+        let fees: i64 = entries
+            .iter()
+            .filter_map(|d| d.fee.as_ref())
+            .map(|f| f.minor_units)
+            .sum::<i64>()
+            + fee_rows;
+        assert_eq!(
+            (p.gross.minor_units, p.fees.minor_units),
+            (gross, fees),
+            "{name}: {} sums",
+            p.id
+        );
+        assert_eq!(p.net.minor_units, gross - fees, "{name}: {} net", p.id);
+        assert!(
+            got.donations
+                .iter()
+                .filter(|d| d.payout_id.as_deref() == Some(&p.id))
+                .all(|d| p.donation_ids.contains(&d.id)),
+            "{name}: every entry naming {} is in it",
+            p.id
+        );
+    }
 }
 
 #[tokio::test]
-async fn csv_exports_read_exactly() {
+async fn csv_exports_hold_their_invariants() {
     let host = host().await;
     let i = Integration::new("winred")
         .setting("committee_level", "federal")
         .setting("committee_fec_id", FEC_ID);
+    let mut read = HashMap::new();
     for name in ["donations-export.csv", "ledger.csv", "payout-export.csv"] {
-        let (csv, want) = golden(name);
+        let csv = fixture(name);
         let got = host
             .parse_export(&i, name, &csv)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(got.rejected, want.rejected, "{name}: rejects");
-        assert_same(&got.donations, &want.donations);
-        assert_eq!((got.fees, got.payouts), (want.fees, want.payouts), "{name}");
+        check_invariants(name, &csv, &got);
+        read.insert(name, got);
     }
-    // Spot checks that the expectation files say what the issue asks, independently of them.
-    let (_, ledger) = golden("ledger.csv");
+    // Spot checks written by hand from reading the files.
+    let ledger = &read["ledger.csv"];
     assert!(
         ledger.fees.iter().any(|f| f.amount == usd(1_500)),
         "zero-amount rows are kept as fees"
     );
-    let (_, export) = golden("donations-export.csv");
+    assert_eq!(
+        ledger
+            .payouts
+            .iter()
+            .map(|p| p.net.minor_units)
+            .collect::<Vec<_>>(),
+        vec![7_810, 197_120]
+    );
+    let export = &read["donations-export.csv"];
     let john = &export.donations[0];
     assert_eq!(
         (
@@ -120,9 +296,8 @@ async fn csv_exports_read_exactly() {
         vec![8, 9, 10, 11, 12]
     );
     let state = Integration::new("winred").setting("committee_level", "state");
-    let (csv, _) = golden("payout-export.csv");
     let got = host
-        .parse_export(&state, "payout-export.csv", &csv)
+        .parse_export(&state, "payout-export.csv", &fixture("payout-export.csv"))
         .await
         .unwrap();
     assert!(got.donations.iter().all(|d| d.earmark.is_none()));
