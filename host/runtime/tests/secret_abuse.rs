@@ -11,9 +11,13 @@ use intake_host::Integration;
 const SECRET: &str = "sk_hostile_test_0123456789abcdef";
 
 fn attack(name: &str, server: &Server) -> Integration {
+    attack_at(name, server, "/ok")
+}
+
+fn attack_at(name: &str, server: &Server, path: &str) -> Integration {
     Integration::new("hostile")
         .setting("attack", name)
-        .setting("target", format!("{}/ok", server.url))
+        .setting("target", format!("{}{path}", server.url))
         .secret("api_key", SECRET)
         .grant_origin(&server.url)
         .route_secret("api_key", &server.url)
@@ -84,5 +88,34 @@ async fn the_hmac_check_is_no_oracle() {
     let got = host.check(&short).await.unwrap().name;
     assert!(got.starts_with("answered=0 refused="), "{got}");
     assert!(got.contains("too short to be a signing key"), "{got}");
+    assert_eq!(host.info("winred").await.unwrap().id, "winred");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compressed_echo_cannot_carry_a_secret_past_the_scrub() {
+    let server = Server::start().await;
+    let host = loaded_host(test_limits()).await;
+
+    // The plugin asks for gzip; the host asks for identity instead, so the echo comes back
+    // plain and is scrubbed.
+    let got = host
+        .check(&attack_at("gzip-echo", &server, "/gzip-if-asked"))
+        .await
+        .unwrap()
+        .name;
+    assert_eq!(got, "you sent: Bearer [redacted]");
+
+    // A server that compresses anyway: its body is not handed over.
+    let got = host
+        .check(&attack_at("gzip-echo", &server, "/gzip-always"))
+        .await
+        .unwrap()
+        .name;
+    assert!(
+        got.contains("sent a `gzip`-encoded body though the host asked for identity"),
+        "{got}"
+    );
+    let reversed: String = SECRET.chars().rev().collect();
+    assert!(!got.contains(&reversed) && !got.contains(SECRET), "{got}");
     assert_eq!(host.info("winred").await.unwrap().id, "winred");
 }

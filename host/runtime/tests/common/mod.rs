@@ -77,6 +77,8 @@ impl Server {
         let router = Router::new()
             .route("/ok", any(|| async { "ok" }))
             .route("/echo", get(echo))
+            .route("/gzip-if-asked", get(gzip_if_asked))
+            .route("/gzip-always", get(gzip_always))
             .route("/redirect", get(redirect))
             .route("/huge", get(huge))
             .route("/slow", get(slow))
@@ -119,6 +121,28 @@ async fn echo(headers: HeaderMap) -> Response {
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .unwrap_or_default();
     ([("x-echo", auth.clone())], format!("you sent: {auth}")).into_response()
+}
+
+/// Like `/echo`, but a client that accepts gzip gets the echo "compressed" (its bytes
+/// reversed behind a gzip magic number: enough to hide it from a byte-level scrub).
+async fn gzip_if_asked(headers: HeaderMap) -> Response {
+    let accepts_gzip = headers
+        .get("accept-encoding")
+        .is_some_and(|v| String::from_utf8_lossy(v.as_bytes()).contains("gzip"));
+    if !accepts_gzip {
+        return echo(headers).await;
+    }
+    gzip_always(headers).await
+}
+
+async fn gzip_always(headers: HeaderMap) -> Response {
+    let auth = headers
+        .get("authorization")
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    let mut body = vec![0x1f, 0x8b];
+    body.extend(auth.iter().rev());
+    ([("content-encoding", "gzip")], body).into_response()
 }
 
 async fn redirect(Query(q): Query<std::collections::HashMap<String, String>>) -> Response {

@@ -84,6 +84,14 @@ impl Plugin for Hostile {
                 Request::get(target).header("authorization", "{{secret:api_key}}".repeat(9)),
             ),
             "hmac-oracle" => hmac_oracle(),
+            "gzip-echo" => match Request::get(target)
+                .header("accept-encoding", "gzip")
+                .bearer_secret("api_key")
+                .send()
+            {
+                Ok(response) => String::from_utf8_lossy(&response.body).into_owned(),
+                Err(e) => format!("refused: {e:?}"),
+            },
             "huge-response" => send(Request::get(target)).map(|body| body.len().to_string())?,
             other => return Err(Error::Config(format!("unknown attack `{other}`"))),
         };
