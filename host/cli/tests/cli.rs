@@ -132,7 +132,7 @@ async fn check_and_fetch_run_a_plugin_against_a_processor() {
             Command::new(env!("CARGO_BIN_EXE_intake"))
                 .args(&args)
                 .env("INTAKE_CACHE_DIR", common::cache_dir())
-                .env("INTAKE_SECRET_API_TOKEN", token)
+                .env("INTAKE_SECRET_WINRED_API_TOKEN", token)
                 .output()
                 .unwrap()
         })
@@ -200,7 +200,8 @@ async fn check_and_fetch_run_a_plugin_against_a_processor() {
     assert!(expected.len() >= 30, "{}", expected.len());
     assert_eq!(printed, expected);
 
-    // Without the token in the environment the processor refuses: an auth error, exit 1.
+    // The token under an unscoped name (as another plugin's `api_token` would be) is not
+    // this plugin's: the host has no such secret to fill, and says so; exit 1.
     let no_token = Command::new(env!("CARGO_BIN_EXE_intake"))
         .args([
             "check",
@@ -212,9 +213,18 @@ async fn check_and_fetch_run_a_plugin_against_a_processor() {
             &format!("api_base={url}"),
             "--grant",
             &url,
+            "--route-secret",
+            &format!("api_token={url}"),
         ])
         .env("INTAKE_CACHE_DIR", common::cache_dir())
+        .env("INTAKE_SECRET_API_TOKEN", committee.token.as_str())
+        .env("INTAKE_SECRET_OTHER_API_TOKEN", committee.token.as_str())
         .output()
         .unwrap();
-    assert_eq!(no_token.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&no_token.stderr);
+    assert_eq!(no_token.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("this integration has no secret `api_token`"),
+        "{stderr}"
+    );
 }

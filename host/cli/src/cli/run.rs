@@ -1,5 +1,5 @@
 //! `intake check` and `intake fetch`: run one plugin for one integration described by flags,
-//! with secrets from the environment (`INTAKE_SECRET_<KEY>`).
+//! with secrets from the environment (`INTAKE_SECRET_<PLUGIN>_<KEY>`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -19,7 +19,9 @@ pub(super) struct IntegrationArgs {
     /// The plugin component to run.
     #[arg(long)]
     plugin: PathBuf,
-    /// A plain setting, KEY=VALUE (repeatable). Secrets come from INTAKE_SECRET_<KEY>.
+    /// A plain setting, KEY=VALUE (repeatable). Secrets come from INTAKE_SECRET_<PLUGIN>_<KEY>,
+    /// e.g. INTAKE_SECRET_STRIPE_LIVE_SECRET_KEY: named per plugin, so another plugin that
+    /// declares a secret of the same name never receives it.
     #[arg(long = "setting", value_name = "KEY=VALUE", value_parser = key_value)]
     settings: Vec<(String, String)>,
     /// Let the plugin reach this origin too, e.g. a proxy or a local emulator (repeatable).
@@ -93,7 +95,7 @@ async fn integration(
         integration = integration.setting(key, value);
     }
     for setting in info.settings.iter().filter(|s| s.secret) {
-        let var = format!("INTAKE_SECRET_{}", setting.key.to_ascii_uppercase());
+        let var = secret_variable(&info.id, &setting.key);
         if let Ok(value) = std::env::var(&var) {
             integration = integration.secret(&setting.key, value);
         }
@@ -196,4 +198,10 @@ pub(super) async fn fetch(host: &Host, args: FetchArgs) -> ExitCode {
         println!("{}", report::donations_table(&collected));
     }
     ExitCode::SUCCESS
+}
+
+/// The environment variable a plugin's secret is read from: scoped by the plugin's id.
+fn secret_variable(plugin_id: &str, key: &str) -> String {
+    let upper = |s: &str| s.to_ascii_uppercase().replace('-', "_");
+    format!("INTAKE_SECRET_{}_{}", upper(plugin_id), upper(key))
 }
