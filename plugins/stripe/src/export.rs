@@ -138,13 +138,21 @@ fn row(
     {
         extra.push(("amount_refunded".into(), refunded.to_string()));
     }
+    // Checked: a fee past `i64` from the amount is refused, never wrapped.
+    let net = fee
+        .map(|f| {
+            amount
+                .checked_sub(f)
+                .ok_or_else(|| format!("{id}: fee `{f}` from amount `{amount}` overflows"))
+        })
+        .transpose()?;
     Ok(Donation {
         id: id.to_string(),
         kind: DonationKind::Contribution,
         reverses: None,
         amount: money(amount),
         fee: fee.map(money),
-        net: fee.map(|f| money(amount - f)),
+        net: net.map(money),
         received_at,
         donor,
         recurrence: None,
@@ -301,6 +309,28 @@ ch_1,Donation,2024-05-01 13:45:00,27.00,0.00,usd,true,1.09,Test,Paid,cus_1,,,,,,
         assert!(import.rejected[0].message.contains("Failed"));
         assert!(import.rejected[1].message.contains("live-mode"));
         assert!(import.rejected[4].message.contains("line 2"));
+    }
+
+    #[test]
+    fn a_net_past_i64_rejects_the_row_not_wraps() {
+        let config =
+            Config::from_settings(&intake_plugin_sdk::Settings::from([("mode", "test")])).unwrap();
+        // 9.2e18 cents less a fee of -1e17 cents is 9.3e18: past i64::MAX (9.22e18).
+        let csv = "id,Created date (UTC),Amount,Currency,Fee,Status\n\
+                   ch_big,2024-05-01,92000000000000000.00,usd,-1000000000000000.00,Paid\n\
+                   ch_ok,2024-05-01,5.00,usd,0.45,Paid\n";
+        let import = parse(&config, "payments.csv", csv.as_bytes()).unwrap();
+        assert_eq!(import.donations.len(), 1);
+        assert_eq!(import.donations[0].net.as_ref().unwrap().minor_units, 455);
+        assert_eq!(import.rejected.len(), 1, "{:?}", import.rejected);
+        assert_eq!(import.rejected[0].line, 2);
+        assert!(
+            import.rejected[0].message.contains(
+                "ch_big: fee `-100000000000000000` from amount `9200000000000000000` overflows"
+            ),
+            "{:?}",
+            import.rejected
+        );
     }
 
     #[test]
