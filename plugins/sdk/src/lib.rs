@@ -20,6 +20,11 @@
 //! Every call runs in a fresh instance: a plugin keeps no state between calls. It reaches the
 //! network only through [`http`], to origins it declared, and uses secrets only by key
 //! (`{{secret:KEY}}` in a header, or [`secrets::verify_hmac_sha256`]).
+//!
+//! Helpers for processor data, shared so every plugin reads it the same way and none panics on
+//! it: [`time`] (timestamps and dates, `Result` on anything outside years 0–9999), [`money`]
+//! (amounts and checked sums), [`names`] (one name splitter), [`webhook`] (timestamped-HMAC
+//! signatures with a replay window) and [`http`] (requests, status errors, `Retry-After`).
 
 mod adapter;
 pub mod http;

@@ -26,6 +26,12 @@ pub fn sum(amounts: impl IntoIterator<Item = i64>, what: &str) -> Result<i64, Er
         .ok_or_else(|| overflow(what))
 }
 
+/// `-a` (a refund or chargeback of a processor's positive amount), or
+/// [`Error::InvalidData`] for `i64::MIN`, which has no positive twin.
+pub fn neg(a: i64, what: &str) -> Result<i64, Error> {
+    a.checked_neg().ok_or_else(|| overflow(what))
+}
+
 /// `|a|`, or [`Error::InvalidData`] for `i64::MIN` (which has no positive twin).
 pub fn abs(a: i64, what: &str) -> Result<i64, Error> {
     a.checked_abs().ok_or_else(|| overflow(what))
@@ -93,6 +99,7 @@ mod tests {
             add(i64::MAX, 1, "payout gross"),
             sub(i64::MIN, 1, "payout gross"),
             abs(i64::MIN, "payout gross"),
+            neg(i64::MIN, "payout gross"),
         ] {
             assert!(
                 matches!(&r, Err(Error::InvalidData(m)) if m == "payout gross overflows a 64-bit amount of minor units"),
@@ -101,6 +108,8 @@ mod tests {
         }
         assert_eq!(sub(5, 7, "net").unwrap(), -2);
         assert_eq!(abs(-5, "fee").unwrap(), 5);
+        assert_eq!(neg(700, "refund").unwrap(), -700);
+        assert_eq!(neg(i64::MAX, "refund").unwrap(), i64::MIN + 1);
     }
 
     #[test]

@@ -196,6 +196,14 @@ fn row(
     {
         extra.push(("amount_refunded".into(), refunded.to_string()));
     }
+    // Checked: a fee past `i64` from the amount is refused, never wrapped.
+    let net = fee
+        .map(|f| {
+            amount
+                .checked_sub(f)
+                .ok_or_else(|| format!("{id}: fee `{f}` from amount `{amount}` overflows"))
+        })
+        .transpose()?;
     Ok(Donation {
         id: id.to_string(),
         kind: DonationKind::Contribution,
@@ -206,7 +214,7 @@ fn row(
             Some(f) => Some(money(
                 amount
                     .checked_sub(f)
-                    .ok_or_else(|| format!("{id}: fee `{f}` overflows"))?,
+                    .ok_or_else(|| format!("{id}: fee `{f}` from amount `{amount}` overflows"))?,
             )),
             None => None,
         },
@@ -409,6 +417,28 @@ ch_gold,2024-05-01 13:45,1.00,xau,0,Paid
                     "ch_gold: `XAU` is not an ISO 4217 currency with minor units"
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn a_net_past_i64_rejects_the_row_not_wraps() {
+        let config =
+            Config::from_settings(&intake_plugin_sdk::Settings::from([("mode", "test")])).unwrap();
+        // 9.2e18 cents less a fee of -1e17 cents is 9.3e18: past i64::MAX (9.22e18).
+        let csv = "id,Created date (UTC),Amount,Currency,Fee,Status\n\
+                   ch_big,2024-05-01,92000000000000000.00,usd,-1000000000000000.00,Paid\n\
+                   ch_ok,2024-05-01,5.00,usd,0.45,Paid\n";
+        let import = parse(&config, "payments.csv", csv.as_bytes()).unwrap();
+        assert_eq!(import.donations.len(), 1);
+        assert_eq!(import.donations[0].net.as_ref().unwrap().minor_units, 455);
+        assert_eq!(import.rejected.len(), 1, "{:?}", import.rejected);
+        assert_eq!(import.rejected[0].line, 2);
+        assert!(
+            import.rejected[0].message.contains(
+                "ch_big: fee `-100000000000000000` from amount `9200000000000000000` overflows"
+            ),
+            "{:?}",
+            import.rejected
         );
     }
 

@@ -14,6 +14,7 @@
 //! - A charge paid by a subscription invoice is recurring: interval from the invoice line's
 //!   price, installment 1 when the invoice created the subscription (later ones: unknown).
 
+use intake_plugin_sdk::money as sdk_money;
 use intake_plugin_sdk::names::split_full_name;
 use intake_plugin_sdk::time::unix_to_rfc3339;
 use intake_plugin_sdk::{
@@ -348,7 +349,10 @@ pub fn refund(
         id: refund.id.clone(),
         kind: DonationKind::Refund,
         reverses: charge_id,
-        amount: money(-refund.amount, &refund.currency)?,
+        amount: money(
+            sdk_money::neg(refund.amount, "the refund amount")?,
+            &refund.currency,
+        )?,
         fee,
         net,
         received_at: unix_to_rfc3339(refund.created)?,
@@ -427,7 +431,10 @@ pub fn chargeback(dispute: &Dispute, config: &Config) -> Result<(Option<Donation
         id: dispute.id.clone(),
         kind: DonationKind::Chargeback,
         reverses: Some(dispute.charge.id().to_string()),
-        amount: money(-dispute.amount, &dispute.currency)?,
+        amount: money(
+            sdk_money::neg(dispute.amount, "the dispute amount")?,
+            &dispute.currency,
+        )?,
         fee: None,
         net: None,
         received_at: unix_to_rfc3339(dispute.created)?,

@@ -194,6 +194,28 @@ fn refunds_reverse_their_charge_with_negative_amounts() {
     assert!(refund(&failed, None, &config()).unwrap().is_none());
 }
 
+#[test]
+fn an_amount_with_no_negative_twin_is_invalid_data_not_a_panic() {
+    let r: Refund = serde_json::from_value(json!({"id": "re_1", "object": "refund", "amount": i64::MIN,
+        "charge": "ch_1", "created": 1717300000, "currency": "usd", "metadata": {}, "status": "succeeded"})).unwrap();
+    let err = refund(&r, None, &config()).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidData(m) if m == "the refund amount overflows a 64-bit amount of minor units"),
+        "{err:?}"
+    );
+    let mut d = dispute_json(
+        "lost",
+        json!([{"id": "txn_w", "amount": -2700, "created": 1717400000, "currency": "usd", "fee": 0,
+        "fee_details": [], "net": -2700, "reporting_category": "dispute", "source": "dp_1", "type": "adjustment"}]),
+    );
+    d.amount = i64::MIN;
+    let err = chargeback(&d, &config()).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidData(m) if m.starts_with("the dispute amount overflows")),
+        "{err:?}"
+    );
+}
+
 fn dispute_json(status: &str, bts: serde_json::Value) -> Dispute {
     serde_json::from_value(json!({"id": "dp_1", "object": "dispute", "amount": 2700, "balance_transactions": bts, "charge": charge_json(),
         "created": 1717400000, "currency": "usd", "livemode": false, "reason": "fraudulent", "status": status})).unwrap()

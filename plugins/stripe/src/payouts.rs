@@ -7,6 +7,7 @@
 //! within its request budget and the cursor resumes there. The cursor pins the pass's upper
 //! bound as `fetch`'s does (see `cursor.rs`), on `arrival_date`.
 
+use intake_plugin_sdk::money;
 use intake_plugin_sdk::time::{unix_to_rfc3339, window_bounds};
 use intake_plugin_sdk::{Error, Money, Payout, PayoutPage, Result, Window};
 
@@ -30,12 +31,12 @@ pub struct Settled {
 }
 
 impl Settled {
-    /// Add one balance transaction of the payout.
-    pub fn add(&mut self, bt: &BalanceTransaction) {
+    /// Add one balance transaction of the payout; a sum past `i64` is [`Error::InvalidData`].
+    pub fn add(&mut self, bt: &BalanceTransaction) -> Result<()> {
         let source = bt.source_id().unwrap_or_default().to_string();
         let category = bt.reporting_category.as_deref().unwrap_or(bt.kind.as_str());
         match (bt.kind.as_str(), category) {
-            ("payout", _) | (_, "payout") | (_, "payout_reversal") => return, // the payout itself
+            ("payout", _) | (_, "payout") | (_, "payout_reversal") => return Ok(()), // the payout itself
             (_, "dispute") => {
                 self.donation_ids.push(source);
                 if bt.fee != 0 {
@@ -58,12 +59,14 @@ impl Settled {
             _ => {
                 // Stripe's own fees and other adjustments: money on the books, not a donation.
                 self.fee_ids.push(bt.id.clone());
-                self.fees += bt.fee - bt.amount;
-                return;
+                let cost = money::sub(bt.fee, bt.amount, "a Stripe fee entry")?;
+                self.fees = money::add(self.fees, cost, "the payout's fees")?;
+                return Ok(());
             }
         }
-        self.gross += bt.amount;
-        self.fees += bt.fee;
+        self.gross = money::add(self.gross, bt.amount, "the payout's gross")?;
+        self.fees = money::add(self.fees, bt.fee, "the payout's fees")?;
+        Ok(())
     }
 }
 
@@ -94,7 +97,7 @@ fn payout_record(p: &wire::Payout, settled: Settled) -> Result<Payout> {
         paid_at: unix_to_rfc3339(p.arrival_date)?,
         gross: money(settled.gross),
         fees: money(settled.fees),
-        net: money(settled.gross - settled.fees),
+        net: money(money::sub(settled.gross, settled.fees, "the payout's net")?),
         donation_ids: settled.donation_ids,
         fee_ids: settled.fee_ids,
         livemode: p.livemode,
@@ -118,7 +121,7 @@ fn settle(config: &Config, payout: &str, budget: &mut usize) -> Result<Option<Se
         let list =
             api::get::<List<BalanceTransaction>>(config, "/v1/balance_transactions", &q)?.body;
         for bt in &list.data {
-            settled.add(bt);
+            settled.add(bt)?;
         }
         if !list.has_more {
             return Ok(Some(settled));
@@ -200,7 +203,7 @@ mod tests {
         source: &str,
     ) -> BalanceTransaction {
         serde_json::from_value(serde_json::json!({"id": id, "amount": amount, "created": 1, "currency": "usd", "fee": fee,
-            "net": amount - fee, "reporting_category": category, "source": source, "type": kind})).unwrap()
+            "net": amount.wrapping_sub(fee), "reporting_category": category, "source": source, "type": kind})).unwrap()
     }
 
     #[test]
@@ -214,12 +217,48 @@ mod tests {
             bt("txn_5", "stripe_fee", "fee", -300, 0, ""),
             bt("txn_6", "payout", "payout", -5_950, 0, "po_1"),
         ] {
-            s.add(&b);
+            s.add(&b).unwrap();
         }
         assert_eq!(s.donation_ids, vec!["ch_1", "re_1", "dp_1", "txn_4"]);
         assert_eq!(s.fee_ids, vec!["txn_3", "txn_5"]);
         assert_eq!(s.gross, 8_000);
         assert_eq!(s.fees, 2_050);
         assert_eq!(s.gross - s.fees, 5_950, "what reached the bank");
+    }
+
+    #[test]
+    fn sums_past_i64_are_invalid_data_not_a_wrap() {
+        let mut s = Settled::default();
+        s.add(&bt("txn_1", "charge", "charge", i64::MAX, 0, "ch_1"))
+            .unwrap();
+        let err = s
+            .add(&bt("txn_2", "charge", "charge", 1, 0, "ch_2"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidData(m) if m == "the payout's gross overflows a 64-bit amount of minor units"),
+            "{err:?}"
+        );
+        // A fee entry whose cost (fee - amount) itself overflows.
+        let err = Settled::default()
+            .add(&bt("txn_3", "stripe_fee", "fee", i64::MIN, 1, ""))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidData(m) if m.starts_with("a Stripe fee entry overflows")),
+            "{err:?}"
+        );
+        let settled = Settled {
+            gross: i64::MIN,
+            fees: 1,
+            ..Settled::default()
+        };
+        let p: wire::Payout = serde_json::from_value(serde_json::json!({
+            "id": "po_1", "amount": 0, "arrival_date": 1, "created": 1, "currency": "usd", "status": "paid",
+            "livemode": false}))
+        .unwrap();
+        let err = payout_record(&p, settled).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidData(m) if m.starts_with("the payout's net overflows")),
+            "{err:?}"
+        );
     }
 }

@@ -15,8 +15,10 @@ use intake_host::{Host, HostConfig, Integration};
 pub const FEC_ID: &str = "C00123456";
 
 pub async fn host() -> Host {
-    let mut config = HostConfig::default();
-    config.cache_dir = Some(std::env::temp_dir().join("intake-test-cache"));
+    let config = HostConfig {
+        cache_dir: Some(std::env::temp_dir().join("intake-test-cache")),
+        ..HostConfig::default()
+    };
     let host = Host::new(config).expect("host");
     let info = host
         .load_file(intake_test_artifacts::WINRED)
