@@ -87,14 +87,12 @@ async fn another_plugin_is_served_promptly_behind_64_hanging_calls() {
             other => panic!("{other:?}"),
         }
     }
-    // A quarter of the 64 slots ran at a time (each stopped at its deadline, a queued call
-    // taking a freed slot with what was left of its own); the rest waited out their deadline
-    // in the plugin's own queue and were told to retry.
-    assert_eq!(timeouts + busy, 72);
-    assert!(
-        timeouts >= 16 && busy >= 8,
-        "timeouts {timeouts}, busy {busy}"
-    );
+    // A quarter of the 64 slots ran at a time, each stopped at its deadline. The others
+    // waited in the plugin's own queue: told to retry (Busy), or, when a slot freed just
+    // before their own deadline, started and timed out at once. How the queued ones split
+    // between the two depends on scheduling, so only the sum and the first quarter are fixed.
+    assert_eq!(timeouts + busy, 72, "timeouts {timeouts}, busy {busy}");
+    assert!(timeouts >= 16, "timeouts {timeouts}, busy {busy}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
