@@ -21,6 +21,7 @@ const HOSTILE_VARIANTS: &[(&str, &str)] = &[
     ("HOSTILE_HUGE_HELP", "huge-help"),
     ("HOSTILE_V2", "v2"),
     ("HOSTILE_IMPOSTOR", "impostor"),
+    ("HOSTILE_DECLARES_LOCAL", "declares-local"),
 ];
 
 fn main() {

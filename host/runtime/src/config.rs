@@ -89,8 +89,10 @@ pub struct HostConfig {
     pub epoch_tick: Duration,
     /// The operator's allowlist of origins (e.g. "https://api.stripe.com:443"). A plugin's
     /// declared origin is reachable only if it is on this list; None accepts what each
-    /// plugin declares (as `intake plugin inspect` shows). Per-integration grants
-    /// (`Integration::grant_origin`) are allowed either way: they are the operator's own.
+    /// plugin declares (as `intake plugin inspect` shows), but at public addresses only:
+    /// a declared origin that is, or resolves to, a loopback, private, link-local or metadata
+    /// address is refused at connect time. Origins on this list and per-integration grants
+    /// (`Integration::grant_origin`) are the operator's own and reached wherever they point.
     pub allowed_origins: Option<Vec<String>>,
 }
 

@@ -43,6 +43,7 @@ mod normalize;
 mod origin;
 mod outbound;
 mod policy;
+mod public_net;
 mod runtime;
 mod sandbox;
 mod secrets;

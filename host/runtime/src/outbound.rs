@@ -11,6 +11,7 @@ use crate::bindings::intake::plugin::http::{HttpError, Request, Response};
 use crate::integration::Secret;
 use crate::origin::Origin;
 use crate::policy::NetPolicy;
+use crate::public_net::{PublicResolver, check_literal, refused_in};
 
 const PLACEHOLDER_OPEN: &str = "{{secret:";
 const PLACEHOLDER_CLOSE: &str = "}}";
@@ -18,7 +19,7 @@ const REDACTED: &[u8] = b"[redacted]";
 
 /// Per-call state of the `http` capability.
 pub(crate) struct Outbound {
-    pub(crate) client: reqwest::Client,
+    pub(crate) clients: Clients,
     pub(crate) policy: Arc<NetPolicy>,
     pub(crate) secrets: Arc<HashMap<String, Secret>>,
     pub(crate) deadline: Instant,
@@ -29,16 +30,30 @@ pub(crate) struct Outbound {
     pub(crate) requests_made: u32,
 }
 
-/// The client every call shares: no redirects (each hop would need its own check), no
-/// ambient proxy from the environment.
-pub(crate) fn client() -> anyhow::Result<reqwest::Client> {
-    // reqwest is built without a default TLS provider: pick ring, once per process.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Ok(reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
-        .build()?)
+/// The two clients every call shares: no redirects (each hop would need its own check), no
+/// ambient proxy from the environment. `public` connects only to public addresses and serves
+/// origins the plugin merely declared; `granted` serves origins the operator granted.
+#[derive(Clone)]
+pub(crate) struct Clients {
+    public: reqwest::Client,
+    granted: reqwest::Client,
+}
+
+impl Clients {
+    pub(crate) fn new() -> anyhow::Result<Clients> {
+        // reqwest is built without a default TLS provider: pick ring, once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
+        };
+        Ok(Clients {
+            public: builder().dns_resolver(Arc::new(PublicResolver)).build()?,
+            granted: builder().build()?,
+        })
+    }
 }
 
 impl Outbound {
@@ -55,6 +70,10 @@ impl Outbound {
             return Err(HttpError::Denied(format!(
                 "{origin} is not an origin this plugin may reach (declared and allowed, or granted)"
             )));
+        }
+        let granted = self.policy.is_granted(&origin);
+        if !granted {
+            check_literal(&url).map_err(HttpError::Denied)?;
         }
         if request.url.contains(PLACEHOLDER_OPEN)
             || request
@@ -114,8 +133,12 @@ impl Outbound {
         if remaining.is_zero() {
             return Err(HttpError::Timeout);
         }
-        let mut builder = self
-            .client
+        let client = if granted {
+            &self.clients.granted
+        } else {
+            &self.clients.public
+        };
+        let mut builder = client
             .request(method, url)
             .headers(headers)
             .timeout(remaining);
@@ -201,7 +224,9 @@ impl Outbound {
 }
 
 fn transport_error(e: reqwest::Error) -> HttpError {
-    if e.is_timeout() {
+    if let Some(refused) = refused_in(&e) {
+        HttpError::Denied(refused.to_string())
+    } else if e.is_timeout() {
         HttpError::Timeout
     } else {
         // Without the URL: it is the plugin's own, and keeps messages short.

@@ -11,6 +11,8 @@ use crate::origin::Origin;
 #[derive(Debug, Default)]
 pub(crate) struct NetPolicy {
     reachable: HashSet<Origin>,
+    /// The operator's grants: reached wherever they point, loopback and private included.
+    granted: HashSet<Origin>,
     secret_origins: HashMap<String, HashSet<Origin>>,
 }
 
@@ -25,8 +27,17 @@ impl NetPolicy {
         let mut policy = NetPolicy::default();
         for origin in &info.outbound {
             let origin = Origin::parse(origin).map_err(CallError::Config)?;
-            if operator_allowed.is_none_or(|allowed| allowed.contains(&origin)) {
-                policy.reachable.insert(origin);
+            match operator_allowed {
+                // Declared and nothing more: the public internet only.
+                None => {
+                    policy.reachable.insert(origin);
+                }
+                // On the operator's allowlist: approved by the operator, as a grant is.
+                Some(allowed) if allowed.contains(&origin) => {
+                    policy.reachable.insert(origin.clone());
+                    policy.granted.insert(origin);
+                }
+                Some(_) => {}
             }
         }
         for setting in info.settings.iter().filter(|s| s.secret) {
@@ -41,7 +52,8 @@ impl NetPolicy {
         for origin in &integration.granted_origins {
             let origin = Origin::parse(origin)
                 .map_err(|e| CallError::Config(format!("granted origin: {e}")))?;
-            policy.reachable.insert(origin);
+            policy.reachable.insert(origin.clone());
+            policy.granted.insert(origin);
         }
         for (key, origin) in &integration.secret_routes {
             let origin = Origin::parse(origin)
@@ -57,6 +69,11 @@ impl NetPolicy {
 
     pub(crate) fn may_reach(&self, origin: &Origin) -> bool {
         self.reachable.contains(origin)
+    }
+
+    /// Whether the operator granted `origin` (rather than the plugin only declaring it).
+    pub(crate) fn is_granted(&self, origin: &Origin) -> bool {
+        self.granted.contains(origin)
     }
 
     pub(crate) fn may_send_secret(&self, key: &str, origin: &Origin) -> bool {

@@ -25,7 +25,7 @@ pub(crate) struct Runtime {
     pub(crate) linker: Linker<CallState>,
     pub(crate) cache: Option<CodeCache>,
     pub(crate) limits: Limits,
-    client: reqwest::Client,
+    clients: outbound::Clients,
     /// One permit per pooled instance slot for calls: calls beyond the pool wait, within
     /// their deadline.
     slots: Arc<Semaphore>,
@@ -80,7 +80,7 @@ impl Runtime {
                 .as_deref()
                 .map(|dir| CodeCache::new(dir, &engine)),
             _ticker: EpochTicker::start(&engine, tick)?,
-            client: outbound::client()?,
+            clients: outbound::Clients::new()?,
             linker,
             engine,
             limits: config.limits.clone(),
@@ -134,7 +134,7 @@ impl Runtime {
         let remaining = deadline.saturating_duration_since(Instant::now());
 
         let outbound = Outbound {
-            client: self.client.clone(),
+            clients: self.clients.clone(),
             policy: grants.policy,
             secrets: grants.secrets,
             deadline,

@@ -211,11 +211,9 @@ fn row(
         amount: money(amount),
         fee: fee.map(money),
         net: match fee {
-            Some(f) => Some(money(
-                amount
-                    .checked_sub(f)
-                    .ok_or_else(|| format!("{id}: fee `{f}` from amount `{amount}` overflows"))?,
-            )),
+            Some(f) => Some(money(amount.checked_sub(f).ok_or_else(|| {
+                format!("{id}: fee `{f}` from amount `{amount}` overflows")
+            })?)),
             None => None,
         },
         received_at,

@@ -73,6 +73,11 @@ impl Drop for Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_on(0).await
+    }
+
+    /// On a fixed loopback port: for a guest that declares it at build time.
+    pub async fn start_on(port: u16) -> Server {
         let seen = Arc::new(Seen::default());
         let router = Router::new()
             .route("/ok", any(|| async { "ok" }))
@@ -85,7 +90,7 @@ impl Server {
             .route("/wait", get(wait))
             .layer(axum::middleware::from_fn_with_state(seen.clone(), record))
             .with_state(seen.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().unwrap());

@@ -21,6 +21,25 @@ static CALLS: AtomicU32 = AtomicU32::new(0);
 /// Declared but never served: the network tests grant their loopback servers explicitly.
 const DECLARED: &str = "https://declared.invalid:443";
 
+/// What the `declares-local` build declares (and routes its secret to): the host's loopback
+/// in several spellings and a cloud metadata address, reachable only if the operator grants
+/// them. Port 47811 is where the test listens.
+const LOCAL_DECLARATIONS: &[&str] = &[
+    DECLARED,
+    "http://localhost:47811",
+    "http://0.0.0.0:47811",
+    "http://[::ffff:127.0.0.1]:47811",
+    "http://2130706433:47811",
+    "http://169.254.169.254",
+];
+
+fn declared() -> &'static [&'static str] {
+    match limits::VARIANT {
+        "declares-local" => LOCAL_DECLARATIONS,
+        _ => &[DECLARED],
+    }
+}
+
 struct Hostile;
 
 impl Plugin for Hostile {
@@ -44,10 +63,10 @@ impl Plugin for Hostile {
                     "api_key",
                     "API key",
                     "A secret it must never see.",
-                    &[DECLARED],
+                    declared(),
                 ),
             ],
-            outbound: vec![DECLARED.into()],
+            outbound: declared().iter().map(|o| o.to_string()).collect(),
             capabilities: Capabilities::FETCH
                 | Capabilities::PAYOUTS
                 | Capabilities::WEBHOOK
@@ -73,6 +92,7 @@ impl Plugin for Hostile {
             "request" => send(Request::get(target))?,
             "follow-redirect" => follow_redirect(target)?,
             "secret-header" => send(Request::get(target).bearer_secret("api_key"))?,
+            "steal" => outcome(Request::get(target).bearer_secret("api_key")),
             "secret-in-url" => send(Request::get(format!("{target}?key={{{{secret:api_key}}}}")))?,
             "secret-in-body" => send(Request::post(target).body("key={{secret:api_key}}"))?,
             "flood" => flood(target),
