@@ -22,6 +22,30 @@ pub fn money(m: &Money) -> String {
     }
 }
 
+/// Processor data made safe for a terminal: control characters (a terminal escape could
+/// rewrite what the table shows), bidirectional overrides and zero-width characters are
+/// printed as escapes (`\u{1b}`), everything else as is.
+pub fn terminal_safe(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if needs_escape(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// What a capability set reads as, e.g. "fetch, payouts".
 pub fn capabilities(c: Capabilities) -> String {
     c.names().join(", ")
 }
@@ -153,15 +177,15 @@ pub fn donations_table(donations: &[Donation]) -> String {
             )
         });
         table.add_row(vec![
-            d.received_at.clone(),
-            d.id.clone(),
+            terminal_safe(&d.received_at),
+            terminal_safe(&d.id),
             kind(d.kind).to_string(),
-            donor,
-            work,
+            terminal_safe(&donor),
+            terminal_safe(&work),
             money(&d.amount),
             d.fee.as_ref().map(money).unwrap_or_default(),
             recurring.unwrap_or_default(),
-            earmark.unwrap_or_default(),
+            terminal_safe(&earmark.unwrap_or_default()),
         ]);
     }
     table.to_string()
@@ -170,6 +194,13 @@ pub fn donations_table(donations: &[Donation]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processor_text_cannot_drive_the_terminal() {
+        assert_eq!(terminal_safe("Pérez"), "Pérez");
+        assert_eq!(terminal_safe("Ada\x1b[2K\rEvil"), "Ada\\u{1b}[2K\\u{d}Evil");
+        assert_eq!(terminal_safe("a\u{202e}b"), "a\\u{202e}b");
+    }
 
     #[test]
     fn money_reads_like_a_ledger() {

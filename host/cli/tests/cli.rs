@@ -228,3 +228,44 @@ async fn check_and_fetch_run_a_plugin_against_a_processor() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_allowlist_keeps_a_plugin_from_its_unapproved_declared_origins() {
+    // Stripe declares https://api.stripe.com; the operator approved only another origin, so
+    // the check is refused before anything leaves the machine, and the message says why.
+    let out = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args([
+            "--allow-origin",
+            "https://api.example.com",
+            "check",
+            "--plugin",
+            intake_test_artifacts::STRIPE,
+            "--setting",
+            "mode=test",
+        ])
+        .env("INTAKE_CACHE_DIR", common::cache_dir())
+        .env(
+            "INTAKE_SECRET_STRIPE_TEST_SECRET_KEY",
+            "sk_test_0123456789abcdef",
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("https://api.stripe.com:443 is not an origin this plugin may reach"),
+        "{stderr}"
+    );
+
+    // An allowlist entry that is not a bare origin is bad input: exit 2, named.
+    let out = intake(&[
+        "--allow-origin",
+        "https://api.stripe.com/v1",
+        "plugin",
+        "inspect",
+        intake_test_artifacts::STRIPE,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("https://api.stripe.com/v1"), "{stderr}");
+}

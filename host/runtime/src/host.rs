@@ -44,7 +44,7 @@ impl Host {
             Some(list) => Some(
                 list.iter()
                     .map(|o| {
-                        Origin::parse(o).map_err(|reason| BuildError::AllowedOrigin {
+                        Origin::parse_bare(o).map_err(|reason| BuildError::AllowedOrigin {
                             origin: o.clone(),
                             reason,
                         })

@@ -25,10 +25,20 @@ fn text(field: impl Into<String>, value: &str, cap: usize) -> Result<(), Refusal
             format!("{} bytes, over the cap of {cap}", value.len()),
         ));
     }
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
+    if let Some(c) = value
+        .chars()
+        .find(|&c| c.is_control() || reorders_or_hides(c))
+    {
         return Err((field, format!("holds the control character {c:?}")));
     }
     Ok(())
+}
+
+/// Bidirectional overrides and isolates, zero-width characters and the byte-order mark:
+/// not control characters to `char::is_control`, but each can make a terminal show
+/// `https://api.stripe.com` for a string that is not.
+fn reorders_or_hides(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 fn list(field: &str, len: usize) -> Result<(), Refusal> {
@@ -43,7 +53,25 @@ fn list(field: &str, len: usize) -> Result<(), Refusal> {
 
 fn origin(field: String, value: &str) -> Result<(), Refusal> {
     text(field.clone(), value, SHORT * 2)?;
-    Origin::parse(value).map(|_| ()).map_err(|e| (field, e))
+    Origin::parse_bare(value)
+        .map(|_| ())
+        .map_err(|e| (field, e))
+}
+
+/// The info as operators see it: each declared origin in its normalized form
+/// (`scheme://host:port`, lower case, IP literals canonical), the form the host enforces.
+/// Call after [`check`], which refuses an origin that does not parse.
+pub(crate) fn normalized(mut info: PluginInfo) -> PluginInfo {
+    let normalize = |o: &mut String| {
+        if let Ok(origin) = Origin::parse_bare(o) {
+            *o = origin.to_string();
+        }
+    };
+    info.outbound.iter_mut().for_each(normalize);
+    for setting in &mut info.settings {
+        setting.sent_to.iter_mut().for_each(normalize);
+    }
+    info
 }
 
 fn address(field: &str, a: &PostalAddress) -> Result<(), Refusal> {
@@ -186,5 +214,29 @@ mod tests {
         let mut i = info();
         i.id = "Stripe".into();
         assert_eq!(check(&i).unwrap_err().0, "id");
+
+        // A right-to-left override displays "https://api.stripe.com" for a reversed string.
+        let mut i = info();
+        i.outbound[0] = "https://\u{202E}moc.epirts.ipa".into();
+        let (field, why) = check(&i).unwrap_err();
+        assert_eq!(field, "outbound[0]");
+        assert!(why.contains("control character '\\u{202e}'"), "{why}");
+    }
+
+    #[test]
+    fn origins_are_bare_and_kept_in_the_form_the_host_enforces() {
+        let mut i = info();
+        i.outbound[0] = "https://api.example.com/v1/charges".into();
+        let (field, why) = check(&i).unwrap_err();
+        assert_eq!(field, "outbound[0]");
+        assert!(why.contains("not a bare origin"), "{why}");
+
+        let mut i = info();
+        i.outbound[0] = "HTTP://2130706433:8080".into();
+        i.settings[0].sent_to[0] = "https://API.example.com".into();
+        check(&i).unwrap();
+        let shown = normalized(i);
+        assert_eq!(shown.outbound, ["http://127.0.0.1:8080"]);
+        assert_eq!(shown.settings[0].sent_to, ["https://api.example.com:443"]);
     }
 }

@@ -130,7 +130,7 @@ pub(crate) async fn describe(
         reason,
     })?;
     Ok(LoadedPlugin {
-        info,
+        info: info_check::normalized(info),
         pre,
         path,
         secret_keys,

@@ -15,6 +15,28 @@ impl Origin {
         Origin::of(&url)
     }
 
+    /// Parse an origin as a plugin declares it: `scheme://host[:port]` and nothing more. A
+    /// path, query or fragment is refused, so what the operator reviews is the whole of it.
+    pub fn parse_bare(text: &str) -> Result<Origin, String> {
+        if text.contains(char::is_whitespace) {
+            return Err(format!(
+                "`{text}` is not a bare origin: it holds white space"
+            ));
+        }
+        let url = url::Url::parse(text).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+        if url.path() != "/" || text.ends_with('/') {
+            return Err(format!(
+                "`{text}` is not a bare origin (scheme://host:port): it has a path"
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() || text.contains(['?', '#']) {
+            return Err(format!(
+                "`{text}` is not a bare origin (scheme://host:port): it has a query or fragment"
+            ));
+        }
+        Origin::of(&url)
+    }
+
     /// The origin a URL points at.
     pub fn of(url: &url::Url) -> Result<Origin, String> {
         let scheme = url.scheme();
@@ -70,6 +92,36 @@ mod tests {
             Origin::parse("http://127.0.0.1:8080").unwrap().as_str(),
             "http://127.0.0.1:8080"
         );
+    }
+
+    #[test]
+    fn a_declared_origin_is_bare_and_shown_normalized() {
+        for (declared, shown) in [
+            ("https://API.Stripe.com", "https://api.stripe.com:443"),
+            ("https://api.stripe.com:443", "https://api.stripe.com:443"),
+            ("http://2130706433:8080", "http://127.0.0.1:8080"),
+            (
+                "http://[::ffff:127.0.0.1]:8080",
+                "http://[::ffff:7f00:1]:8080",
+            ),
+            (
+                "https://bücher.example",
+                "https://xn--bcher-kva.example:443",
+            ),
+        ] {
+            assert_eq!(Origin::parse_bare(declared).unwrap().as_str(), shown);
+        }
+        for (declared, why) in [
+            ("https://api.stripe.com/", "it has a path"),
+            ("https://api.stripe.com/v1", "it has a path"),
+            ("https://api.stripe.com?x=1", "query or fragment"),
+            ("https://api.stripe.com#x", "query or fragment"),
+            ("https://api.stripe.com:443@evil.test", "credentials"),
+            (" https://api.stripe.com", "white space"),
+        ] {
+            let err = Origin::parse_bare(declared).unwrap_err();
+            assert!(err.contains(why), "{declared}: {err}");
+        }
     }
 
     #[test]

@@ -25,6 +25,17 @@ struct Cli {
     /// Compile plugins on every run instead of caching.
     #[arg(long, global = true)]
     no_cache: bool,
+    /// Approve a plugin-declared origin, e.g. https://api.stripe.com (repeatable). Once any is
+    /// given, a plugin reaches only the declared origins approved here, plus what each
+    /// integration grants; without it, what each plugin declares, at public addresses only.
+    #[arg(
+        long = "allow-origin",
+        value_name = "ORIGIN",
+        global = true,
+        env = "INTAKE_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
     /// Seconds one plugin call may take.
     #[arg(long, global = true, default_value_t = 30)]
     timeout: u64,
@@ -92,6 +103,9 @@ pub fn main() -> ExitCode {
 fn build_host(cli: &Cli) -> anyhow::Result<Host> {
     let mut config = HostConfig::default();
     config.limits.call_timeout = Duration::from_secs(cli.timeout.max(1));
+    if !cli.allowed_origins.is_empty() {
+        config.allowed_origins = Some(cli.allowed_origins.clone());
+    }
     config.cache_dir = if cli.no_cache {
         None
     } else {

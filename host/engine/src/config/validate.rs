@@ -287,7 +287,7 @@ fn integration(
 
     let mut granted_origins = Vec::new();
     for origin in &raw.grants.origins {
-        let parsed = Origin::parse(origin.get_ref())
+        let parsed = Origin::parse_bare(origin.get_ref())
             .map_err(|e| source.error(origin.span(), key("grants.origins"), e))?;
         granted_origins.push(parsed.to_string());
     }
@@ -305,7 +305,7 @@ fn integration(
             ));
         }
         for origin in origins {
-            let parsed = Origin::parse(origin.get_ref())
+            let parsed = Origin::parse_bare(origin.get_ref())
                 .map_err(|e| source.error(origin.span(), route_key.clone(), e))?;
             secret_routes.push((secret.get_ref().clone(), parsed.to_string()));
         }
