@@ -269,3 +269,89 @@ fn an_allowlist_keeps_a_plugin_from_its_unapproved_declared_origins() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("https://api.stripe.com/v1"), "{stderr}");
 }
+
+fn hostile_fetch(attack: &str, format: &str) -> Output {
+    intake(&[
+        "fetch",
+        "--plugin",
+        intake_test_artifacts::HOSTILE,
+        "--setting",
+        &format!("attack={attack}"),
+        "--since",
+        "2024-05-01",
+        "--until",
+        "2024-05-02",
+        "--format",
+        format,
+    ])
+}
+
+#[test]
+fn fetch_stops_on_a_cursor_the_plugin_repeats() {
+    let out = hostile_fetch("cursor-cycle", "ndjson");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the plugin returned the cursor a a second time (page 3): following it would repeat pages forever; stopping"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("next cursor: 'b'"), "{stderr}");
+    // Three pages were printed before the loop was seen, one donation each.
+    assert_eq!(stdout(&out).lines().count(), 3);
+}
+
+#[test]
+fn a_cursor_the_operator_gave_is_not_offered_back_to_resume() {
+    // The hostile guest returns an oversized cursor, which the host refuses: the error is
+    // about the plugin's output, and the operator's own cursor is not echoed as a remedy.
+    let out = intake(&[
+        "fetch",
+        "--plugin",
+        intake_test_artifacts::HOSTILE,
+        "--setting",
+        "attack=long-cursor",
+        "--since",
+        "2024-05-01",
+        "--cursor",
+        "garbage",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("resume with"), "{stderr}");
+    assert!(stderr.contains("cursor"), "{stderr}");
+}
+
+#[test]
+fn processor_text_is_escaped_in_the_table() {
+    let out = hostile_fetch("terminal-escape", "table");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\x1b'),
+        "a raw escape reached the terminal:\n{text}"
+    );
+    assert!(text.contains("Lovelace\\u{1b}[2K\\u{d}Forged"), "{text}");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_output_without_a_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["config", "example"])
+        .env("INTAKE_CACHE_DIR", common::cache_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader went away, as `| head -0` does
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -1,5 +1,22 @@
 //! The `intake` command line: argument parsing and dispatch.
 
+/// `println!` that never panics: when stdout is closed (`intake export | head`), the rest of
+/// the output goes nowhere instead of the process aborting mid-write.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics, for a stderr that is a closed pipe.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod operate;
 mod plugin;
 mod progress;
@@ -123,6 +140,6 @@ fn default_cache_dir() -> Option<PathBuf> {
 
 /// Print `message` to stderr and exit with `code` (1: the call failed; 2: bad input).
 fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("intake: {message}");
+    tell!("intake: {message}");
     ExitCode::from(code)
 }

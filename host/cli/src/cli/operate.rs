@@ -106,7 +106,8 @@ fn engine_failed(e: EngineError) -> ExitCode {
 pub(super) async fn config(host: &Host, command: ConfigCommand) -> ExitCode {
     match command {
         ConfigCommand::Example => {
-            print!("{}", intake_engine::config::EXAMPLE);
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(intake_engine::config::EXAMPLE.as_bytes());
             ExitCode::SUCCESS
         }
         ConfigCommand::Check { config } => {
@@ -125,13 +126,13 @@ pub(super) async fn config(host: &Host, command: ConfigCommand) -> ExitCode {
                         .iter()
                         .filter(|i| i.config.enabled)
                         .count();
-                    println!(
+                    say!(
                         "{}: ok, {} integrations ({enabled} enabled)",
                         config.config.display(),
                         engine.integrations().len()
                     );
                     for i in engine.integrations() {
-                        println!(
+                        say!(
                             "  {:<24} {} {} from {}{}",
                             i.config.id,
                             i.plugin.id,
@@ -202,9 +203,9 @@ pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {
         Err(e) => return engine_failed(e),
     };
     if args.json {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        say!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!(
+        say!(
             "{}: {} new, {} updated, {} unchanged, {} rejected",
             report.file,
             report.counts.new,
@@ -213,7 +214,7 @@ pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {
             report.rejected.len()
         );
         for row in &report.rejected {
-            println!(
+            say!(
                 "  line {}: {}",
                 row.line,
                 crate::sync_report::printable(&row.message)

@@ -32,7 +32,7 @@ pub(super) async fn run(host: &Host, command: PluginCommand) -> ExitCode {
         PluginCommand::Inspect { file, json } => match host.load_file(&file).await {
             Ok(info) if json.json => print_json(&info),
             Ok(info) => {
-                println!("{}", report::plugin_table(&info));
+                say!("{}", report::plugin_table(&info));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(2, e),
@@ -51,11 +51,11 @@ pub(super) async fn run(host: &Host, command: PluginCommand) -> ExitCode {
                         Err(e) => serde_json::json!({ "file": path, "error": e.to_string() }),
                     })
                     .collect();
-                println!("{}", serde_json::Value::Array(rows));
+                say!("{}", serde_json::Value::Array(rows));
             } else {
                 for (path, result) in &loaded {
                     match result {
-                        Ok(info) => println!(
+                        Ok(info) => say!(
                             "{}\t{} {}\t{}\t{}",
                             path.display(),
                             info.id,
@@ -63,7 +63,7 @@ pub(super) async fn run(host: &Host, command: PluginCommand) -> ExitCode {
                             info.name,
                             report::capabilities(info.capabilities)
                         ),
-                        Err(e) => println!("{}\tNOT LOADED\t{e}", path.display()),
+                        Err(e) => say!("{}\tNOT LOADED\t{e}", path.display()),
                     }
                 }
             }
@@ -79,7 +79,7 @@ pub(super) async fn run(host: &Host, command: PluginCommand) -> ExitCode {
 fn print_json(value: &impl serde::Serialize) -> ExitCode {
     match serde_json::to_string_pretty(value) {
         Ok(text) => {
-            println!("{text}");
+            say!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(1, e),

@@ -125,11 +125,11 @@ pub(super) async fn check(host: &Host, args: CheckArgs) -> ExitCode {
     };
     match host.check(&integration).await {
         Ok(account) if args.json.json => {
-            println!("{}", serde_json::to_string(&account).unwrap_or_default());
+            say!("{}", serde_json::to_string(&account).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Ok(account) => {
-            println!(
+            say!(
                 "{} ({}), {}",
                 account.name,
                 account.id,
@@ -155,49 +155,70 @@ pub(super) async fn fetch(host: &Host, args: FetchArgs) -> ExitCode {
         Format::Ndjson => false,
         Format::Auto => std::io::stdout().is_terminal(),
     };
+    // The operator's own --cursor is not offered back as a place to resume: an error on the
+    // first page may be about that very cursor.
     let mut cursor = args.cursor;
-    let mut collected = Vec::new();
+    let mut cursor_from_plugin = false;
+    // A plugin that hands back a cursor it already gave would page forever.
+    let mut seen_cursors = std::collections::HashSet::new();
     let mut stdout = std::io::stdout().lock();
-    for page_number in 1.. {
+    for page_number in 1u32.. {
         if args.max_pages.is_some_and(|max| page_number > max) {
             break;
         }
         let page = match host.fetch(&integration, &window, cursor.as_deref()).await {
             Ok(page) => page,
             Err(e) => {
-                if let Some(c) = &cursor {
-                    eprintln!("resume with --cursor '{c}'");
+                if let Some(c) = cursor.as_deref().filter(|_| cursor_from_plugin) {
+                    tell!("resume with --cursor {}", shell_quoted(c));
                 }
                 return call_failed(e);
             }
         };
-        eprintln!(
+        tell!(
             "page {page_number}: {} donations, {} fee entries",
             page.donations.len(),
             page.fees.len()
         );
-        if table {
-            collected.extend(page.donations);
+        // Each page is printed as it arrives (a table per page on a terminal), so a long
+        // export is never held in memory.
+        let written = if table {
+            writeln!(stdout, "{}", report::donations_table(&page.donations))
         } else {
-            for donation in &page.donations {
+            page.donations.iter().try_for_each(|donation| {
                 let line = serde_json::to_string(donation).unwrap_or_default();
-                if writeln!(stdout, "{line}").is_err() {
-                    return ExitCode::SUCCESS; // stdout closed (e.g. `| head`)
-                }
-            }
+                writeln!(stdout, "{line}")
+            })
+        };
+        if written.is_err() {
+            return ExitCode::SUCCESS; // stdout closed (e.g. `| head`)
         }
         match page.next_cursor {
             Some(next) => {
-                eprintln!("next cursor: {next}");
+                if !seen_cursors.insert(next.clone()) || cursor.as_deref() == Some(next.as_str()) {
+                    return fail(
+                        1,
+                        format!(
+                            "the plugin returned the cursor {} a second time (page {page_number}): \
+                             following it would repeat pages forever; stopping",
+                            report::terminal_safe(&next)
+                        ),
+                    );
+                }
+                tell!("next cursor: {}", shell_quoted(&next));
                 cursor = Some(next);
+                cursor_from_plugin = true;
             }
             None => break,
         }
     }
-    if table {
-        println!("{}", report::donations_table(&collected));
-    }
     ExitCode::SUCCESS
+}
+
+/// A cursor as a shell word an operator can paste back (`'...'`, quotes escaped), with
+/// anything that could drive the terminal escaped.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", report::terminal_safe(text).replace('\'', "'\\''"))
 }
 
 /// The environment variable a plugin's secret is read from: scoped by the plugin's id.

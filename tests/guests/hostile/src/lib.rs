@@ -122,8 +122,8 @@ impl Plugin for Hostile {
         })
     }
 
-    fn fetch(settings: &Settings, _window: &Window, _cursor: Option<&str>) -> Result<Page> {
-        limits::fetch(settings)
+    fn fetch(settings: &Settings, _window: &Window, cursor: Option<&str>) -> Result<Page> {
+        limits::fetch(settings, cursor)
     }
 
     fn fetch_payouts(

@@ -97,16 +97,20 @@ fn donations(attack: &str) -> Result<Vec<Donation>> {
             d = donation("don_ok");
         }
         "hang" => d.id = crate::endless_loop(),
+        // Processor text that would rewrite an operator's terminal if printed raw.
+        "terminal-escape" => d.donor.last_name = "Lovelace\x1b[2K\rForged".into(),
         _ => d = donation("don_ok"),
     }
     Ok(vec![d])
 }
 
-pub fn fetch(settings: &Settings) -> Result<Page> {
+pub fn fetch(settings: &Settings, cursor: Option<&str>) -> Result<Page> {
     let attack = settings.get_or("attack", "");
     let next_cursor = match attack {
         "huge-cursor" => Some("c".repeat(100 << 20)),
         "long-cursor" => Some("c".repeat(5000)),
+        // a -> b -> a: a loop a caller must notice.
+        "cursor-cycle" => Some(if cursor == Some("a") { "b" } else { "a" }.to_string()),
         _ => None,
     };
     Ok(Page {
