@@ -4,6 +4,7 @@
 //! command needs (argument parsing, terminal tables, logging setup).
 
 mod cli;
+pub mod queue_report;
 pub mod report;
 pub mod sync_report;
 

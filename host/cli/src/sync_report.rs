@@ -2,20 +2,10 @@
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use intake_engine::IntegrationReport;
+use intake_engine::queue::AutoImport;
+use serde::Serialize;
 
-/// Text safe to show on a terminal: control characters (escapes, newlines) made visible.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let shown: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            shown
-        })
-        .collect()
-}
+use crate::report::terminal_safe as printable;
 
 /// One row per integration: status, what the store gained, pages, calls, time.
 pub fn sync_table(reports: &[IntegrationReport]) -> Table {
@@ -52,13 +42,28 @@ pub fn sync_table(reports: &[IntegrationReport]) -> Table {
     table
 }
 
-#[cfg(test)]
-mod tests {
-    use super::printable;
+/// What the import queue holds for an integration after a sync.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct QueueSummary {
+    /// What an automatic import did (`import = "auto"` only).
+    pub auto: Option<AutoImport>,
+    /// Items waiting for review.
+    pub pending: u64,
+}
 
-    #[test]
-    fn control_characters_are_shown_not_obeyed() {
-        assert_eq!(printable("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
-        assert_eq!(printable("Pérez"), "Pérez");
+/// "stripe-main: 12 waiting in the import queue (`intake queue list`)", or what an automatic
+/// import did.
+pub fn queue_line(integration: &str, queue: &QueueSummary) -> String {
+    let integration = printable(integration);
+    let waiting = match queue.pending {
+        0 => "nothing waits in the import queue".to_string(),
+        n => format!("{n} waiting in the import queue (`intake queue list`)"),
+    };
+    match &queue.auto {
+        None => format!("{integration}: {waiting}"),
+        Some(auto) => format!(
+            "{integration}: imported {} ({} matched to a contact, {} new contacts); {waiting}",
+            auto.approved, auto.matched, auto.new_contacts
+        ),
     }
 }

@@ -23,6 +23,8 @@
 pub mod config;
 mod engine;
 pub mod export;
+pub mod matching;
+pub mod queue;
 pub mod store;
 mod sync;
 

@@ -20,6 +20,7 @@ macro_rules! tell {
 mod operate;
 mod plugin;
 mod progress;
+mod queue;
 mod run;
 
 use std::path::PathBuf;
@@ -78,6 +79,9 @@ enum Command {
     Import(operate::ImportArgs),
     /// Write every stored donation to stdout as NDJSON or CSV.
     Export(operate::ExportArgs),
+    /// The import queue: donations waiting for review, their possible matches, decisions.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
 }
 
 /// Print machine-readable JSON instead of a table.
@@ -113,6 +117,7 @@ pub fn main() -> ExitCode {
             Command::Sync(args) => operate::sync(&host, args).await,
             Command::Import(args) => operate::import(&host, args).await,
             Command::Export(args) => operate::export(args),
+            Command::Queue(command) => queue::run(command),
         }
     })
 }

@@ -6,8 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
+use intake_engine::config::ImportMode;
 use intake_engine::export::{self, Format};
-use intake_engine::{Config, Engine, EngineError, SqliteStore, SyncOptions};
+use intake_engine::queue::{ImportQueue, QueueError, auto_import};
+use intake_engine::{Config, Engine, EngineError, IntegrationReport, SqliteStore, SyncOptions};
+
+use crate::sync_report::QueueSummary;
 use intake_host::Host;
 
 use super::fail;
@@ -79,11 +83,11 @@ pub(super) struct ExportArgs {
     format: ExportFormat,
 }
 
-fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
+pub(super) fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
     Config::load(&config.config).map_err(|e| fail(2, e))
 }
 
-fn open_store(config: &Config) -> Result<Arc<SqliteStore>, ExitCode> {
+pub(super) fn open_store(config: &Config) -> Result<Arc<SqliteStore>, ExitCode> {
     SqliteStore::open(&config.store_path)
         .map(Arc::new)
         .map_err(|e| fail(1, format!("{}: {e}", config.store_path.display())))
@@ -154,9 +158,13 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let engine = match start(host, config).await {
-        Ok(e) => e,
+    let store = match open_store(&config) {
+        Ok(s) => s,
         Err(code) => return code,
+    };
+    let engine = match Engine::start(host.clone(), store.clone(), config.clone()).await {
+        Ok(e) => e,
+        Err(e) => return engine_failed(e),
     };
     let options = SyncOptions {
         integration: args.integration,
@@ -166,22 +174,63 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
     let progress = SyncProgress::new(show_bars);
     let reports = engine.sync(&options, &progress).await;
     progress.clear();
+    let imports = match queue_after_sync(&store, &config, &reports) {
+        Ok(imports) => imports,
+        Err(e) => return fail(1, e),
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
-        for report in &reports {
-            let line = serde_json::to_string(report).unwrap_or_default();
-            if writeln!(out, "{line}").is_err() {
+        for (report, import) in reports.iter().zip(&imports) {
+            let mut value = serde_json::to_value(report).unwrap_or_default();
+            if let Some(object) = value.as_object_mut() {
+                object.insert(
+                    "queue".into(),
+                    serde_json::to_value(import).unwrap_or_default(),
+                );
+            }
+            if writeln!(out, "{value}").is_err() {
                 break;
             }
         }
     } else {
         let _ = writeln!(out, "{}", crate::sync_report::sync_table(&reports));
+        for (report, import) in reports.iter().zip(&imports) {
+            let _ = writeln!(
+                out,
+                "{}",
+                crate::sync_report::queue_line(&report.integration, import)
+            );
+        }
     }
     if reports.iter().all(|r| r.succeeded()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// After a sync: every new donation enters the import queue; integrations with
+/// `import = "auto"` that synced cleanly are then imported without review where safe.
+fn queue_after_sync(
+    store: &SqliteStore,
+    config: &Config,
+    reports: &[IntegrationReport],
+) -> Result<Vec<QueueSummary>, QueueError> {
+    store.enqueue_new()?;
+    let mut out = Vec::with_capacity(reports.len());
+    for report in reports {
+        let auto = match config.integration(&report.integration) {
+            Some(i) if i.import == ImportMode::Auto && report.succeeded() => {
+                Some(auto_import(store, i)?)
+            }
+            _ => None,
+        };
+        out.push(QueueSummary {
+            auto,
+            pending: store.pending_count(Some(&report.integration))?,
+        });
+    }
+    Ok(out)
 }
 
 pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {
@@ -217,7 +266,7 @@ pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {
             say!(
                 "  line {}: {}",
                 row.line,
-                crate::sync_report::printable(&row.message)
+                crate::report::terminal_safe(&row.message)
             );
         }
     }

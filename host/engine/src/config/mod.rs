@@ -82,6 +82,8 @@ pub struct IntegrationConfig {
     pub start_date: time::Date,
     /// The committee's FEC id (C + 8 digits), where it files with the FEC.
     pub fec_committee_id: Option<String>,
+    /// Whether its donations wait in the import queue or go straight in.
+    pub import: ImportMode,
     /// What the CRM applies to each imported entry.
     pub defaults: ImportDefaults,
     /// Plain settings, passed to the plugin.
@@ -120,6 +122,21 @@ pub enum SecretSource {
     Env(String),
     /// A file (e.g. a mounted secret); one trailing newline is dropped.
     File(PathBuf),
+}
+
+/// How an integration's donations reach the ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportMode {
+    /// Each waits in the import queue for a reviewer to approve it, with its possible
+    /// matches shown (`import = "review"`, the default).
+    #[default]
+    Review,
+    /// Straight in after each sync: matched to a contact when exactly one candidate scores
+    /// at least `AUTO_MATCH_SCORE`, a new contact when none comes close; a donation with
+    /// several strong candidates stays in the queue, as merging the wrong one is worse than
+    /// waiting (`import = "auto"`).
+    Auto,
 }
 
 /// What the CRM applies to each entry imported from an integration.

@@ -68,6 +68,7 @@ pub(crate) struct RawIntegration {
     pub(crate) account_name: Option<String>,
     pub(crate) start_date: Spanned<String>,
     pub(crate) fec_committee_id: Option<Spanned<String>>,
+    pub(crate) import: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) defaults: RawDefaults,
     #[serde(default)]

@@ -11,8 +11,8 @@ use toml::Spanned;
 
 use super::raw::{RawConfig, RawIntegration, RawSecret, RawSync};
 use super::{
-    Config, ConfigError, ImportDefaults, IntegrationConfig, Lines, PluginRef, SecretSource,
-    SyncSettings,
+    Config, ConfigError, ImportDefaults, ImportMode, IntegrationConfig, Lines, PluginRef,
+    SecretSource, SyncSettings,
 };
 
 /// Turns byte offsets into 1-based lines, and builds errors that carry them.
@@ -216,6 +216,23 @@ fn integration(
         }
     };
 
+    let import = match &raw.import {
+        None => ImportMode::Review,
+        Some(mode) => match mode.get_ref().as_str() {
+            "review" => ImportMode::Review,
+            "auto" => ImportMode::Auto,
+            other => {
+                return Err(source.error(
+                    mode.span(),
+                    key("import"),
+                    format!(
+                        "`{other}` is not an import mode: \"review\" (the import queue) or \"auto\" (straight in)"
+                    ),
+                ));
+            }
+        },
+    };
+
     let election_period = match &raw.defaults.election_period {
         None => None,
         Some(period) => {
@@ -320,6 +337,7 @@ fn integration(
         account_name: raw.account_name,
         start_date,
         fec_committee_id,
+        import,
         defaults: ImportDefaults {
             bank_account: raw.defaults.bank_account,
             election_period,

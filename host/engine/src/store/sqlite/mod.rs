@@ -1,7 +1,9 @@
 //! The embedded store: one SQLite file (bundled SQLite, WAL), one connection behind a mutex.
 //! Each trait method is one transaction.
 
+pub(crate) mod contacts;
 pub(crate) mod entries;
+mod queue;
 
 pub use entries::kind_name;
 mod schema;

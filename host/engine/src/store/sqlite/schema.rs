@@ -100,4 +100,55 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (integration, source, line)
     ) WITHOUT ROWID;
     "#,
+    // The import queue, the ledger it feeds, and the organizations (conduits) it refers to.
+    r#"
+    CREATE TABLE queue (
+        id          INTEGER PRIMARY KEY,
+        integration TEXT NOT NULL,
+        donation_id TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'approved', 'rejected')),
+        queued_at   TEXT NOT NULL,
+        decided_at  TEXT,
+        decided_by  TEXT,
+        reason      TEXT,
+        contact_id  INTEGER,
+        UNIQUE (integration, donation_id)
+    );
+    CREATE INDEX queue_by_status ON queue (status, integration, id);
+
+    CREATE TABLE organizations (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        fec_id     TEXT,
+        address    TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX organizations_by_fec_id ON organizations (fec_id) WHERE fec_id IS NOT NULL;
+    CREATE UNIQUE INDEX organizations_by_name ON organizations (name) WHERE fec_id IS NULL;
+
+    -- memo_for: a conduit memo's earmarked receipt. reverses: a refund's original entry.
+    CREATE TABLE ledger (
+        id              INTEGER PRIMARY KEY,
+        integration     TEXT NOT NULL,
+        donation_id     TEXT NOT NULL,
+        role            TEXT NOT NULL
+                        CHECK (role IN ('contribution', 'earmarked_receipt', 'conduit_memo')),
+        contact_id      INTEGER,
+        organization_id INTEGER REFERENCES organizations (id),
+        memo_for        INTEGER REFERENCES ledger (id),
+        reverses        INTEGER REFERENCES ledger (id),
+        amount          INTEGER NOT NULL,
+        currency        TEXT NOT NULL,
+        received_at     TEXT NOT NULL,
+        bank_account    TEXT,
+        election_period TEXT,
+        category        TEXT,
+        created_at      TEXT NOT NULL,
+        UNIQUE (integration, donation_id, role)
+    );
+    CREATE INDEX ledger_by_contact ON ledger (contact_id, election_period)
+        WHERE contact_id IS NOT NULL;
+    CREATE INDEX ledger_by_time ON ledger (integration, received_at, id);
+    "#,
 ];

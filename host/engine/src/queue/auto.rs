@@ -1,0 +1,78 @@
+//! `import = "auto"`: the queue decided without a reviewer, where it safely can be.
+
+use serde::Serialize;
+
+use super::{Approval, ContactChoice, ImportQueue, QueueError, QueueFilter, QueueStatus};
+use crate::config::IntegrationConfig;
+use crate::matching::{AUTO_MATCH_SCORE, ContactMatcher};
+
+/// What an automatic import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AutoImport {
+    /// Items approved.
+    pub approved: u64,
+    /// Of those, booked to an existing contact (one strong candidate).
+    pub matched: u64,
+    /// Of those, booked to a new contact (no strong candidate).
+    pub new_contacts: u64,
+    /// Left in the queue: several strong candidates, so a reviewer chooses.
+    pub ambiguous: u64,
+    /// Left in the queue: a refund whose original is not in the ledger.
+    pub waiting: u64,
+}
+
+/// Approve the integration's pending items: each booked to its one candidate scoring at
+/// least [`AUTO_MATCH_SCORE`], or to a new contact when none does. An item with several
+/// such candidates is left for a reviewer (booking it to the wrong one of two likely
+/// duplicates would corrupt both aggregates). Oldest first, so a refund follows its original.
+pub fn auto_import<S>(store: &S, integration: &IntegrationConfig) -> Result<AutoImport, QueueError>
+where
+    S: ImportQueue + ContactMatcher + ?Sized,
+{
+    store.enqueue_new()?;
+    let pending = store.queue_items(&QueueFilter {
+        integration: Some(integration.id.clone()),
+        status: Some(QueueStatus::Pending),
+        limit: None,
+    })?;
+    let mut done = AutoImport::default();
+    for item in pending {
+        let contact = if item.donation.reverses.is_some() {
+            ContactChoice::New // unused: a reversal belongs to its original's contact
+        } else {
+            let strong: Vec<_> = store
+                .candidates(&item.donation.donor, 3)?
+                .into_iter()
+                .filter(|c| c.score >= AUTO_MATCH_SCORE)
+                .collect();
+            match strong.as_slice() {
+                [] => ContactChoice::New,
+                [one] => ContactChoice::Existing(one.contact),
+                _ => {
+                    done.ambiguous += 1;
+                    continue;
+                }
+            }
+        };
+        let approval = Approval {
+            contact,
+            defaults: &integration.defaults,
+            by: "auto",
+        };
+        match store.approve(item.id, &approval) {
+            Ok(approved) => {
+                done.approved += 1;
+                if item.donation.reverses.is_none() {
+                    if approved.new_contact {
+                        done.new_contacts += 1;
+                    } else {
+                        done.matched += 1;
+                    }
+                }
+            }
+            Err(QueueError::OriginalNotApproved { .. }) => done.waiting += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}

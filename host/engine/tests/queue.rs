@@ -1,0 +1,373 @@
+//! The import queue and the ledger: what a reviewer's approval books, and that deciding twice
+//! changes nothing.
+
+use intake_engine::SqliteStore;
+use intake_engine::config::ImportDefaults;
+use intake_engine::queue::{
+    Approval, ContactChoice, EntryRole, ImportQueue, QueueError, QueueFilter, QueueStatus,
+};
+use intake_engine::store::{Batch, Store, Via};
+use intake_host::types::{Donation, DonationKind, Earmark, Money, Payout, Person, PostalAddress};
+
+fn usd(minor_units: i64) -> Money {
+    Money {
+        minor_units,
+        currency: "USD".into(),
+    }
+}
+
+fn person(first: &str, last: &str, email: &str) -> Person {
+    Person {
+        prefix: None,
+        first_name: first.into(),
+        middle_name: None,
+        last_name: last.into(),
+        suffix: None,
+        email: Some(email.into()),
+        phone: None,
+        address: Some(PostalAddress {
+            line1: "1 Main St".into(),
+            line2: None,
+            city: "Arlington".into(),
+            region: "VA".into(),
+            postal_code: "22201".into(),
+            country: "US".into(),
+        }),
+        employer: Some("Acme".into()),
+        occupation: Some("Engineer".into()),
+        processor_donor_id: None,
+    }
+}
+
+fn winred_earmark() -> Earmark {
+    Earmark {
+        conduit_name: "WinRed PAC".into(),
+        conduit_fec_id: Some("C00694323".into()),
+        conduit_address: Some(PostalAddress {
+            line1: "PO Box 9891".into(),
+            line2: None,
+            city: "Arlington".into(),
+            region: "VA".into(),
+            postal_code: "22219".into(),
+            country: "US".into(),
+        }),
+        recipient_fec_id: Some("C00123456".into()),
+    }
+}
+
+fn donation(id: &str, cents: i64, donor: Person, earmark: Option<Earmark>) -> Donation {
+    Donation {
+        id: id.into(),
+        kind: DonationKind::Contribution,
+        reverses: None,
+        amount: usd(cents),
+        fee: None,
+        net: None,
+        received_at: format!("2026-03-0{}T15:00:00Z", 1 + id.len() % 9),
+        donor,
+        recurrence: None,
+        earmark,
+        source: None,
+        payout_id: None,
+        livemode: true,
+        extra: vec![],
+    }
+}
+
+fn refund(id: &str, of: &str, cents: i64, donor: Person) -> Donation {
+    Donation {
+        kind: DonationKind::Refund,
+        reverses: Some(of.into()),
+        received_at: "2026-03-20T10:00:00Z".into(),
+        ..donation(id, -cents, donor, None)
+    }
+}
+
+fn defaults() -> ImportDefaults {
+    ImportDefaults {
+        bank_account: Some("Operating".into()),
+        election_period: Some("P2026".into()),
+        category: Some("Individual contribution".into()),
+    }
+}
+
+fn store_with(donations: &[Donation]) -> SqliteStore {
+    let store = SqliteStore::in_memory().unwrap();
+    store
+        .store_batch(
+            "winred-main",
+            Batch {
+                donations,
+                ..Batch::default()
+            },
+            Via::Sync,
+        )
+        .unwrap();
+    assert_eq!(store.enqueue_new().unwrap(), donations.len() as u64);
+    store
+}
+
+fn item_of(store: &SqliteStore, donation_id: &str) -> i64 {
+    store
+        .queue_items(&QueueFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|i| i.donation.id == donation_id)
+        .unwrap()
+        .id
+}
+
+fn approve(
+    store: &SqliteStore,
+    id: i64,
+    contact: ContactChoice,
+) -> Result<intake_engine::queue::Approved, QueueError> {
+    let defaults = defaults();
+    store.approve(
+        id,
+        &Approval {
+            contact,
+            defaults: &defaults,
+            by: "maria",
+        },
+    )
+}
+
+#[test]
+fn an_earmarked_donation_books_one_receipt_and_its_linked_conduit_memo() {
+    let ada = person("Ada", "Lovelace", "ada@example.com");
+    let store = store_with(&[donation("wr_1", 5_000, ada.clone(), Some(winred_earmark()))]);
+    let id = item_of(&store, "wr_1");
+
+    let approved = approve(&store, id, ContactChoice::New).unwrap();
+    assert!(approved.new_contact && !approved.already);
+    let [receipt, memo] = approved.entries.as_slice() else {
+        panic!("{:?}", approved.entries)
+    };
+    assert_eq!(receipt.role, EntryRole::EarmarkedReceipt);
+    assert_eq!(receipt.contact, Some(approved.contact));
+    assert_eq!(receipt.amount, usd(5_000));
+    assert_eq!(memo.role, EntryRole::ConduitMemo);
+    assert_eq!(
+        memo.memo_for,
+        Some(receipt.id),
+        "the memo points at its receipt"
+    );
+    assert_eq!(
+        memo.contact, None,
+        "the memo is the conduit's, not the donor's"
+    );
+    assert_eq!(memo.amount, usd(5_000));
+    for entry in [receipt, memo] {
+        assert_eq!(entry.bank_account.as_deref(), Some("Operating"));
+        assert_eq!(entry.election_period.as_deref(), Some("P2026"));
+        assert_eq!(entry.category.as_deref(), Some("Individual contribution"));
+    }
+    let orgs = store.organizations().unwrap();
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(memo.organization, Some(orgs[0].id));
+    assert_eq!(orgs[0].name, "WinRed PAC");
+    assert_eq!(orgs[0].fec_id.as_deref(), Some("C00694323"));
+    assert_eq!(orgs[0].address.as_ref().unwrap().line1, "PO Box 9891");
+
+    let item = store.queue_item(id).unwrap();
+    assert_eq!(item.status, QueueStatus::Approved);
+    assert_eq!(item.decided.unwrap().by, "maria");
+    assert_eq!(item.contact, Some(approved.contact));
+}
+
+#[test]
+fn the_conduit_record_is_made_once_across_many_approvals() {
+    let donations: Vec<Donation> = (0..40)
+        .map(|i| {
+            donation(
+                &format!("wr_{i}"),
+                1_000 + i,
+                person("Donor", &format!("Number{i}"), &format!("d{i}@example.com")),
+                Some(winred_earmark()),
+            )
+        })
+        .collect();
+    let store = store_with(&donations);
+    for item in store.queue_items(&QueueFilter::default()).unwrap() {
+        approve(&store, item.id, ContactChoice::New).unwrap();
+    }
+    assert_eq!(store.organizations().unwrap().len(), 1);
+    let ledger = store.ledger(None).unwrap();
+    assert_eq!(ledger.len(), 80);
+    let receipts = ledger
+        .iter()
+        .filter(|e| e.role == EntryRole::EarmarkedReceipt)
+        .count();
+    assert_eq!(receipts, 40);
+    for memo in ledger.iter().filter(|e| e.role == EntryRole::ConduitMemo) {
+        let receipt = ledger.iter().find(|e| Some(e.id) == memo.memo_for).unwrap();
+        assert_eq!(receipt.donation_id, memo.donation_id);
+        assert_eq!(receipt.amount, memo.amount);
+    }
+    assert_eq!(store.pending_count(None).unwrap(), 0);
+}
+
+#[test]
+fn deciding_again_changes_nothing_and_the_opposite_decision_is_refused() {
+    let store = store_with(&[
+        donation(
+            "ch_1",
+            2_500,
+            person("Ada", "Lovelace", "ada@example.com"),
+            None,
+        ),
+        donation("ch_2", 900, person("Bob", "Smith", "bob@example.com"), None),
+    ]);
+    let (first, second) = (item_of(&store, "ch_1"), item_of(&store, "ch_2"));
+
+    let approved = approve(&store, first, ContactChoice::New).unwrap();
+    let again = approve(&store, first, ContactChoice::Existing(approved.contact)).unwrap();
+    assert!(again.already);
+    assert_eq!(again.entries, approved.entries);
+    assert_eq!(store.ledger(None).unwrap().len(), 1, "nothing booked twice");
+
+    let err = approve(
+        &store,
+        first,
+        ContactChoice::Existing(approved.contact + 100),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "queue item {first} was already approved by maria at "
+        )),
+        "{err}"
+    );
+    let err = store.reject(first, Some("duplicate"), "li").unwrap_err();
+    assert!(
+        err.to_string().contains("already approved by maria"),
+        "{err}"
+    );
+
+    let rejected = store.reject(second, Some("test charge"), "li").unwrap();
+    assert!(!rejected.already);
+    assert_eq!(rejected.decided.reason.as_deref(), Some("test charge"));
+    let again = store.reject(second, None, "li").unwrap();
+    assert!(again.already);
+    assert_eq!(
+        again.decided.reason.as_deref(),
+        Some("test charge"),
+        "the first reason stands"
+    );
+    let err = approve(&store, second, ContactChoice::New).unwrap_err();
+    assert!(err.to_string().contains("already rejected by li"), "{err}");
+    assert_eq!(store.ledger(None).unwrap().len(), 1);
+
+    let err = approve(&store, 999, ContactChoice::New).unwrap_err();
+    assert_eq!(err.to_string(), "no queue item 999");
+}
+
+#[test]
+fn a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows() {
+    let ada = person("Ada", "Lovelace", "ada@example.com");
+    let store = store_with(&[
+        donation("wr_1", 30_000, ada.clone(), Some(winred_earmark())),
+        donation("wr_22", 5_000, ada.clone(), Some(winred_earmark())),
+        refund("rf_1", "wr_1", 30_000, ada.clone()),
+    ]);
+    let refund_item = item_of(&store, "rf_1");
+    let err = approve(&store, refund_item, ContactChoice::New).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "queue item {refund_item} reverses `wr_1`, which is not in the ledger yet: approve the original first"
+        )
+    );
+
+    let original = approve(&store, item_of(&store, "wr_1"), ContactChoice::New).unwrap();
+    let contact = original.contact;
+    approve(
+        &store,
+        item_of(&store, "wr_22"),
+        ContactChoice::Existing(contact),
+    )
+    .unwrap();
+    // $300 + $50 from Ada in P2026: over $200, itemized. The memos are WinRed's, not hers.
+    assert_eq!(store.aggregate(contact, "P2026").unwrap(), 35_000);
+
+    let reversed = approve(&store, refund_item, ContactChoice::New).unwrap();
+    assert_eq!(
+        reversed.contact, contact,
+        "booked to the original's contact"
+    );
+    assert!(!reversed.new_contact);
+    let [receipt_back, memo_back] = reversed.entries.as_slice() else {
+        panic!("{:?}", reversed.entries)
+    };
+    assert_eq!(receipt_back.role, EntryRole::EarmarkedReceipt);
+    assert_eq!(receipt_back.amount, usd(-30_000));
+    assert_eq!(receipt_back.reverses, Some(original.entries[0].id));
+    assert_eq!(memo_back.role, EntryRole::ConduitMemo);
+    assert_eq!(memo_back.amount, usd(-30_000));
+    assert_eq!(memo_back.reverses, Some(original.entries[1].id));
+    assert_eq!(memo_back.memo_for, Some(receipt_back.id));
+    assert_eq!(store.aggregate(contact, "P2026").unwrap(), 5_000);
+    assert_eq!(store.aggregate(contact, "G2026").unwrap(), 0);
+}
+
+#[test]
+fn an_entry_carries_the_payout_that_settled_it() {
+    let store = store_with(&[donation(
+        "wr_1",
+        5_000,
+        person("Ada", "Lovelace", "ada@example.com"),
+        Some(winred_earmark()),
+    )]);
+    approve(&store, item_of(&store, "wr_1"), ContactChoice::New).unwrap();
+    assert_eq!(store.ledger(None).unwrap()[0].payout_id, None);
+    // The conduit's check arrives after approval: the entries now point at it.
+    let payout = Payout {
+        id: "check_77".into(),
+        paid_at: "2026-03-15T00:00:00Z".into(),
+        gross: usd(5_000),
+        fees: usd(0),
+        net: usd(5_000),
+        donation_ids: vec!["wr_1".into()],
+        fee_ids: vec![],
+        livemode: true,
+        extra: vec![],
+    };
+    store
+        .store_batch(
+            "winred-main",
+            Batch {
+                payouts: std::slice::from_ref(&payout),
+                ..Batch::default()
+            },
+            Via::Sync,
+        )
+        .unwrap();
+    for entry in store.ledger(None).unwrap() {
+        assert_eq!(entry.payout_id.as_deref(), Some("check_77"), "{entry:?}");
+    }
+}
+
+#[test]
+fn a_donation_stored_twice_is_queued_once() {
+    let d = donation(
+        "ch_1",
+        2_500,
+        person("Ada", "Lovelace", "ada@example.com"),
+        None,
+    );
+    let store = store_with(std::slice::from_ref(&d));
+    store
+        .store_batch(
+            "winred-main",
+            Batch {
+                donations: std::slice::from_ref(&d),
+                ..Batch::default()
+            },
+            Via::Webhook,
+        )
+        .unwrap();
+    assert_eq!(store.enqueue_new().unwrap(), 0);
+    assert_eq!(store.pending_count(Some("winred-main")).unwrap(), 1);
+    assert_eq!(store.pending_count(Some("other")).unwrap(), 0);
+}
