@@ -23,6 +23,9 @@ pub enum ExportError {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Reading the queue or ledger failed.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
     /// Writing the output failed.
     #[error("cannot write the export: {0}")]
     Write(String),

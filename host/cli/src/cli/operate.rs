@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 use intake_engine::config::ImportMode;
 use intake_engine::export::{self, Format};
+use intake_engine::ledger_export;
 use intake_engine::queue::{ImportQueue, QueueError, auto_import};
 use intake_engine::{Config, Engine, EngineError, IntegrationReport, SqliteStore, SyncOptions};
 
@@ -81,6 +82,18 @@ pub(super) struct ExportArgs {
     integration: Option<String>,
     #[arg(long, value_enum)]
     format: ExportFormat,
+    /// What to write: synced donations (as the processors sent them), the ledger's entries
+    /// (what approval booked), contacts, or payouts with what each settles.
+    #[arg(long, value_enum, default_value_t = ExportWhat::Donations)]
+    what: ExportWhat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportWhat {
+    Donations,
+    Entries,
+    Contacts,
+    Payouts,
 }
 
 pub(super) fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
@@ -301,12 +314,21 @@ pub(super) fn export(args: ExportArgs) -> ExitCode {
         ExportFormat::Csv => Format::Csv,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match export::donations(
-        store.as_ref(),
-        args.integration.as_deref(),
-        format,
-        &mut out,
-    ) {
+    let integration = args.integration.as_deref();
+    let written = match args.what {
+        ExportWhat::Donations => export::donations(store.as_ref(), integration, format, &mut out),
+        ExportWhat::Entries => {
+            ledger_export::entries(store.as_ref(), integration, format, &mut out)
+        }
+        ExportWhat::Contacts => match store.contacts() {
+            Ok(contacts) => ledger_export::contacts(&contacts, format, &mut out),
+            Err(e) => Err(e.into()),
+        },
+        ExportWhat::Payouts => {
+            ledger_export::payouts(store.as_ref(), integration, format, &mut out)
+        }
+    };
+    match written {
         Ok(_) => match out.flush() {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::SUCCESS, // stdout closed (e.g. `| head`)
