@@ -21,6 +21,7 @@ pub fn sync_table(reports: &[IntegrationReport]) -> Table {
             "unchanged",
             "pages",
             "calls",
+            "requests",
             "time",
         ]);
     for r in reports {
@@ -36,6 +37,7 @@ pub fn sync_table(reports: &[IntegrationReport]) -> Table {
             r.counts.unchanged.to_string(),
             r.pages.to_string(),
             r.calls.to_string(),
+            r.requests.to_string(),
             format!("{:.1} s", r.duration_ms as f64 / 1000.0),
         ]);
     }

@@ -91,7 +91,9 @@ async fn sync_review_approve_and_export_the_books() {
     // The sync says how many wait for review.
     let synced = json_lines(&ok(&run(args(&["sync", "--json"])).await.unwrap()));
     // Every stored donation waits (fee entries and payouts, also counted as new, do not).
-    let stored = synced[0]["queue"]["pending"].as_u64().unwrap_or_else(|| panic!("{synced:?}"));
+    let stored = synced[0]["queue"]["pending"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{synced:?}"));
     assert!(stored >= 150, "{synced:?}");
     assert!(synced[0]["new"].as_u64().unwrap() >= stored, "{synced:?}");
 

@@ -86,11 +86,15 @@ async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
     );
     let engine = engine(&config).await;
 
+    let before = emulator.request_count();
     let first = engine.sync(&SyncOptions::default(), &NoProgress).await;
     assert_eq!(first.len(), 1);
     let report = &first[0];
     assert_eq!(report.status, "ok", "{report:?}");
     assert!(report.pages >= 1);
+    // The run's requests as the processor counted them.
+    assert_eq!(report.requests as usize, emulator.request_count() - before);
+    assert!(report.requests >= report.calls, "{report:?}");
     let donations = stored(engine.store().as_ref(), "winred-main");
     assert!(report.counts.new as usize >= 150, "{report:?}");
 

@@ -356,6 +356,7 @@ impl Host {
                 self.inner.allowed_origins.as_ref(),
             )?),
             secrets: Arc::new(integration.secrets.clone()),
+            meter: integration.meter.clone(),
         };
         let result = self
             .inner

@@ -21,6 +21,30 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Counts the HTTP requests the calls of an integration send (each one the host lets out,
+/// retries included). Clones share the count.
+///
+/// ```
+/// use intake_host::{Integration, RequestMeter};
+/// let meter = RequestMeter::default();
+/// let stripe = Integration::new("stripe").count_requests(meter.clone());
+/// // ... calls with `stripe` ...
+/// assert_eq!(meter.count(), 0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeter(Arc<std::sync::atomic::AtomicU64>);
+
+impl RequestMeter {
+    /// Requests sent so far.
+    pub fn count(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_one(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Settings, secrets and grants for one call. Cheap to clone.
 ///
 /// ```
@@ -36,6 +60,7 @@ pub struct Integration {
     pub(crate) secrets: HashMap<String, Secret>,
     pub(crate) granted_origins: Vec<String>,
     pub(crate) secret_routes: Vec<(String, String)>,
+    pub(crate) meter: Option<RequestMeter>,
 }
 
 impl Integration {
@@ -47,7 +72,14 @@ impl Integration {
             secrets: HashMap::new(),
             granted_origins: Vec::new(),
             secret_routes: Vec::new(),
+            meter: None,
         }
+    }
+
+    /// Count every request this integration's calls send on `meter`.
+    pub fn count_requests(mut self, meter: RequestMeter) -> Integration {
+        self.meter = Some(meter);
+        self
     }
 
     /// The id of the plugin that runs this integration.

@@ -53,7 +53,7 @@ mod v0_1;
 pub use config::{HostConfig, Limits};
 pub use error::{BuildError, CallError, InternalError, LoadError};
 pub use host::Host;
-pub use integration::Integration;
+pub use integration::{Integration, RequestMeter};
 pub use origin::Origin;
 pub use types::PluginError;
 

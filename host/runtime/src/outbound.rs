@@ -28,6 +28,7 @@ pub(crate) struct Outbound {
     pub(crate) max_placeholders: usize,
     pub(crate) max_header_bytes: usize,
     pub(crate) requests_made: u32,
+    pub(crate) meter: Option<crate::integration::RequestMeter>,
 }
 
 /// The two clients every call shares: no redirects (each hop would need its own check), no
@@ -146,6 +147,9 @@ impl Outbound {
             builder = builder.body(body);
         }
         builder = builder.header(reqwest::header::ACCEPT_ENCODING, "identity");
+        if let Some(meter) = &self.meter {
+            meter.add_one();
+        }
         let response = builder.send().await.map_err(transport_error)?;
         if let Some(encoding) = response
             .headers()

@@ -14,7 +14,7 @@ use crate::cache::CodeCache;
 use crate::config::{HostConfig, Limits};
 use crate::engine::{self, EpochTicker};
 use crate::error::CallError;
-use crate::integration::Secret;
+use crate::integration::{RequestMeter, Secret};
 use crate::outbound::{self, Outbound};
 use crate::policy::NetPolicy;
 use crate::sandbox::CallState;
@@ -50,6 +50,7 @@ pub(crate) enum Lane<'a> {
 pub(crate) struct Grants {
     pub(crate) policy: Arc<NetPolicy>,
     pub(crate) secrets: Arc<HashMap<String, Secret>>,
+    pub(crate) meter: Option<RequestMeter>,
 }
 
 impl Grants {
@@ -58,6 +59,7 @@ impl Grants {
         Grants {
             policy: Arc::new(NetPolicy::default()),
             secrets: Arc::new(HashMap::new()),
+            meter: None,
         }
     }
 }
@@ -143,6 +145,7 @@ impl Runtime {
             max_placeholders: self.limits.max_secret_placeholders,
             max_header_bytes: self.limits.max_request_header_bytes,
             requests_made: 0,
+            meter: grants.meter,
         };
         let mut store = Store::new(
             &self.engine,

@@ -189,6 +189,8 @@ pub struct RunSummary {
     pub pages: u64,
     /// Plugin calls made, retries included.
     pub calls: u64,
+    /// HTTP requests those calls sent to the processor.
+    pub requests: u64,
     /// RFC 3339 UTC, when it ended.
     pub finished_at: Option<String>,
 }

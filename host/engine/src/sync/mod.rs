@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use intake_host::types::{Capabilities, Window};
-use intake_host::{CallError, PluginError};
+use intake_host::{CallError, PluginError, RequestMeter};
 use time::OffsetDateTime;
 
 pub use report::{ImportReport, IntegrationReport, NoProgress, Progress};
@@ -102,6 +102,16 @@ impl Engine {
         let id = integration.config.id.clone();
         let started = Instant::now();
         progress.started(&id);
+        // This run's requests, counted by the host as it sends them.
+        let meter = RequestMeter::default();
+        let metered = PreparedIntegration {
+            integration: integration
+                .integration
+                .clone()
+                .count_requests(meter.clone()),
+            ..integration.clone()
+        };
+        let integration = &metered;
         let mut summary = RunSummary {
             status: "running".into(),
             ..RunSummary::default()
@@ -153,6 +163,7 @@ impl Engine {
                 summary.detail = Some(detail);
             }
         }
+        summary.requests = meter.count();
         summary.finished_at = Some(crate::store::now_rfc3339());
         if let Ok(run) = run_id {
             let finished = summary.clone();

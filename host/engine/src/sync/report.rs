@@ -25,6 +25,8 @@ pub struct IntegrationReport {
     pub pages: u64,
     /// Plugin calls, retries included.
     pub calls: u64,
+    /// HTTP requests sent to the processor.
+    pub requests: u64,
     /// Wall time, milliseconds.
     pub duration_ms: u64,
 }
@@ -43,6 +45,7 @@ impl IntegrationReport {
             rejected: summary.rejected,
             pages: summary.pages,
             calls: summary.calls,
+            requests: summary.requests,
             duration_ms: elapsed.as_millis().min(u64::MAX as u128) as u64,
         }
     }
@@ -56,6 +59,7 @@ impl IntegrationReport {
             rejected: 0,
             pages: 0,
             calls: 0,
+            requests: 0,
             duration_ms: 0,
         }
     }

@@ -228,7 +228,8 @@ impl Store for SqliteStore {
         let finished_at = summary.finished_at.clone().unwrap_or_else(now_rfc3339);
         self.conn().execute(
             "UPDATE runs SET finished_at = ?2, status = ?3, detail = ?4, new = ?5, updated = ?6,
-                unchanged = ?7, rejected = ?8, pages = ?9, calls = ?10 WHERE id = ?1",
+                unchanged = ?7, rejected = ?8, pages = ?9, calls = ?10, requests = ?11
+             WHERE id = ?1",
             params![
                 run,
                 finished_at,
@@ -240,6 +241,7 @@ impl Store for SqliteStore {
                 summary.rejected as i64,
                 summary.pages as i64,
                 summary.calls as i64,
+                summary.requests as i64,
             ],
         )?;
         Ok(())
@@ -249,7 +251,7 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut query = conn.prepare(
             "SELECT id, integration, started_at, finished_at, status, detail, new, updated,
-                    unchanged, rejected, pages, calls
+                    unchanged, rejected, pages, calls, requests
              FROM runs WHERE ?1 IS NULL OR integration = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = query.query_map(params![integration, limit as i64], |row| {
@@ -269,6 +271,7 @@ impl Store for SqliteStore {
                     rejected: row.get::<_, i64>(9)? as u64,
                     pages: row.get::<_, i64>(10)? as u64,
                     calls: row.get::<_, i64>(11)? as u64,
+                    requests: row.get::<_, i64>(12)? as u64,
                 },
             })
         })?;

@@ -150,5 +150,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX ledger_by_contact ON ledger (contact_id, election_period)
         WHERE contact_id IS NOT NULL;
     CREATE INDEX ledger_by_time ON ledger (integration, received_at, id);
+
+    ALTER TABLE runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
