@@ -6,13 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
-use intake_engine::config::ImportMode;
 use intake_engine::export::{self, Format};
 use intake_engine::ledger_export;
-use intake_engine::queue::{ImportQueue, QueueError, auto_import};
-use intake_engine::{Config, Engine, EngineError, IntegrationReport, SqliteStore, SyncOptions};
+use intake_engine::{Config, Engine, EngineError, SqliteStore, SyncOptions};
 
-use crate::sync_report::QueueSummary;
 use intake_host::Host;
 
 use super::fail;
@@ -187,7 +184,7 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
     let progress = SyncProgress::new(show_bars);
     let reports = engine.sync(&options, &progress).await;
     progress.clear();
-    let imports = match queue_after_sync(&store, &config, &reports) {
+    let imports = match intake_engine::queue::after_sync(store.as_ref(), &config, &reports) {
         Ok(imports) => imports,
         Err(e) => return fail(1, e),
     };
@@ -220,30 +217,6 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-/// After a sync: every new donation enters the import queue; integrations with
-/// `import = "auto"` that synced cleanly are then imported without review where safe.
-fn queue_after_sync(
-    store: &SqliteStore,
-    config: &Config,
-    reports: &[IntegrationReport],
-) -> Result<Vec<QueueSummary>, QueueError> {
-    store.enqueue_new()?;
-    let mut out = Vec::with_capacity(reports.len());
-    for report in reports {
-        let auto = match config.integration(&report.integration) {
-            Some(i) if i.import == ImportMode::Auto && report.succeeded() => {
-                Some(auto_import(store, i)?)
-            }
-            _ => None,
-        };
-        out.push(QueueSummary {
-            auto,
-            pending: store.pending_count(Some(&report.integration))?,
-        });
-    }
-    Ok(out)
 }
 
 pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {

@@ -17,7 +17,7 @@
 mod auto;
 mod types;
 
-pub use auto::{AutoImport, auto_import};
+pub use auto::{AutoImport, QueueSummary, after_sync, auto_import};
 pub use types::{
     Approval, Approved, ContactChoice, Decided, EntryRole, LedgerEntry, Organization,
     OrganizationId, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,
