@@ -31,5 +31,7 @@ mod sync;
 
 pub use config::{Config, ConfigError, IntegrationConfig};
 pub use engine::{Engine, EngineError, PreparedIntegration};
+#[cfg(feature = "postgres")]
+pub use store::PgStore;
 pub use store::{SqliteStore, Store, StoreError};
 pub use sync::{ImportReport, IntegrationReport, NoProgress, Progress, SyncOptions};

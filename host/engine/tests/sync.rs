@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use intake_emulators::winred::{self, WinRedEmulator};
 use intake_engine::store::{Store, StoredDonation};
-use intake_engine::{Config, Engine, NoProgress, SqliteStore, SyncOptions};
+use intake_engine::{Config, Engine, NoProgress, PgStore, SqliteStore, SyncOptions};
 use intake_host::types::Window;
 use intake_host::{Host, HostConfig};
 
@@ -54,10 +54,26 @@ secret_routes = {{ api_token = ["{url}"] }}
     path
 }
 
-async fn engine(config_path: &Path) -> Engine {
+/// Where a test's engine stores: the embedded default, or a fresh database on the test
+/// Postgres (the same tests, both backends).
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The engine for a config, on `backend`; None only when Postgres is unavailable and
+/// skipping was asked for (said on stderr).
+async fn engine(config_path: &Path, backend: Backend) -> Option<Engine> {
     let config = Config::load(config_path).expect("config");
-    let store = Arc::new(SqliteStore::open(&config.store_path).expect("store"));
-    Engine::start(host(), store, config).await.expect("engine")
+    let store: Arc<dyn Store> = match backend {
+        Backend::Sqlite => Arc::new(SqliteStore::open(&config.store_path).expect("store")),
+        Backend::Postgres => {
+            let db = intake_test_postgres::database()?;
+            Arc::new(PgStore::connect(&db.url).expect("postgres store"))
+        }
+    };
+    Some(Engine::start(host(), store, config).await.expect("engine"))
 }
 
 fn stored(store: &dyn Store, integration: &str) -> Vec<StoredDonation> {
@@ -71,8 +87,7 @@ fn stored(store: &dyn Store, integration: &str) -> Vec<StoredDonation> {
     all
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
+async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones(backend: Backend) {
     // A day of data and a day of overlap: each run re-reads what the last one stored.
     let mut emulator_config = winred::Config::new(7).federal(FEC, 150);
     emulator_config.span_days = 1;
@@ -84,7 +99,9 @@ async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
         &emulator.url(),
         &[("winred-main", &token, "2000-01-01")],
     );
-    let engine = engine(&config).await;
+    let Some(engine) = engine(&config, backend).await else {
+        return;
+    };
 
     let before = emulator.request_count();
     let first = engine.sync(&SyncOptions::default(), &NoProgress).await;
@@ -161,8 +178,9 @@ async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
     assert!(runs.iter().all(|r| r.summary.status == "ok"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration() {
+async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration(
+    backend: Backend,
+) {
     let emulator = WinRedEmulator::start(winred::Config::new(8).federal(FEC, 20))
         .await
         .unwrap();
@@ -177,7 +195,9 @@ async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_int
             ("good", &token, "2000-01-01"),
         ],
     );
-    let engine = engine(&config).await;
+    let Some(engine) = engine(&config, backend).await else {
+        return;
+    };
     let reports = engine.sync(&SyncOptions::default(), &NoProgress).await;
     let by_id = |id: &str| reports.iter().find(|r| r.integration == id).unwrap();
 
@@ -195,8 +215,7 @@ async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_int
     assert!(stored(engine.store().as_ref(), "good").len() >= 20);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
+async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept(backend: Backend) {
     let emulator = WinRedEmulator::start(winred::Config::new(9).federal(FEC, 1))
         .await
         .unwrap();
@@ -207,7 +226,9 @@ async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
         &emulator.url(),
         &[("winred-main", &token, "2000-01-01")],
     );
-    let engine = engine(&config).await;
+    let Some(engine) = engine(&config, backend).await else {
+        return;
+    };
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/e2e/fixtures/winred/donations-export.csv");
     let bytes = std::fs::read(&file).unwrap();
@@ -236,3 +257,26 @@ async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
             .all(|d| d.via == "import")
     );
 }
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$test(super::Backend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$test(super::Backend::Postgres).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones,
+    a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration,
+    a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept,
+);

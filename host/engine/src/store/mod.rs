@@ -5,11 +5,15 @@
 //! it are committed together ([`Store::commit_page`]), so a crash at any instant loses nothing
 //! and stores nothing twice; the next run resumes from the stored cursor.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
 use intake_host::types::{Donation, FeeEntry, Payout, RowError, Window};
 use serde::Serialize;
 
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store.

@@ -1,0 +1,107 @@
+//! The Postgres schema, as numbered migrations. The same tables as the SQLite store, in
+//! Postgres types; times stay RFC 3339 text and records stay the exact JSON text written, so
+//! "the same record again" is the same comparison on both backends.
+
+/// Each entry moves the schema one version up. Never edit a released entry: append.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: entries, their history, payouts, sync state, runs, rejected rows.
+    r#"
+    CREATE TABLE donations (
+        integration   TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        reverses      TEXT,
+        amount        BIGINT NOT NULL,
+        currency      TEXT NOT NULL,
+        received_at   TEXT NOT NULL,
+        payout_id     TEXT,
+        record        TEXT NOT NULL,
+        via           TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        revision      INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (integration, id)
+    );
+    CREATE INDEX donations_by_time ON donations (integration, received_at, id);
+    CREATE INDEX donations_by_reverses ON donations (integration, reverses)
+        WHERE reverses IS NOT NULL;
+
+    CREATE TABLE donation_history (
+        integration TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        revision    INTEGER NOT NULL,
+        record      TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (integration, id, revision)
+    );
+
+    CREATE TABLE fee_entries (
+        integration TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        amount      BIGINT NOT NULL,
+        currency    TEXT NOT NULL,
+        charged_at  TEXT NOT NULL,
+        donation_id TEXT,
+        payout_id   TEXT,
+        record      TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (integration, id)
+    );
+
+    CREATE TABLE payouts (
+        integration TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        paid_at     TEXT NOT NULL,
+        net         BIGINT NOT NULL,
+        currency    TEXT NOT NULL,
+        record      TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (integration, id)
+    );
+
+    -- The conduit check (or bank deposit) is the whole; each donation and fee a split.
+    CREATE TABLE payout_items (
+        integration TEXT NOT NULL,
+        payout_id   TEXT NOT NULL,
+        item_kind   TEXT NOT NULL CHECK (item_kind IN ('donation', 'fee')),
+        item_id     TEXT NOT NULL,
+        PRIMARY KEY (integration, payout_id, item_kind, item_id)
+    );
+
+    CREATE TABLE sync_state (
+        integration     TEXT NOT NULL,
+        stream          TEXT NOT NULL,
+        window_since    TEXT,
+        window_until    TEXT,
+        cursor          TEXT,
+        completed_until TEXT,
+        PRIMARY KEY (integration, stream)
+    );
+
+    CREATE TABLE runs (
+        id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        integration TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        status      TEXT NOT NULL,
+        detail      TEXT,
+        new         BIGINT NOT NULL DEFAULT 0,
+        updated     BIGINT NOT NULL DEFAULT 0,
+        unchanged   BIGINT NOT NULL DEFAULT 0,
+        rejected    BIGINT NOT NULL DEFAULT 0,
+        pages       BIGINT NOT NULL DEFAULT 0,
+        calls       BIGINT NOT NULL DEFAULT 0,
+        requests    BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX runs_by_integration ON runs (integration, id);
+
+    CREATE TABLE rejected_rows (
+        integration TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        line        BIGINT NOT NULL,
+        message     TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (integration, source, line)
+    );
+    "#,
+];
