@@ -3,8 +3,9 @@
 //! `&dyn Store` and run against each.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-use intake_engine::store::{Batch, Counts, RunSummary, Store, Stream, Via};
+use intake_engine::store::{Batch, Claim, Counts, RunSummary, Store, StoreError, Stream, Via};
 use intake_engine::{PgStore, SqliteStore};
 use intake_host::types::{
     Donation, DonationKind, FeeEntry, Money, Payout, Person, RowError, Window,
@@ -139,7 +140,11 @@ fn same_record_once_changed_record_kept_as_history(store: &dyn Store) {
     };
     assert_eq!(
         store
-            .store_batch("i", donations_only(std::slice::from_ref(&settled)), Via::Sync)
+            .store_batch(
+                "i",
+                donations_only(std::slice::from_ref(&settled)),
+                Via::Sync
+            )
             .unwrap(),
         counts(0, 1, 0)
     );
@@ -309,6 +314,108 @@ fn every_donation_in_order(store: &dyn Store) {
     assert_eq!(only_b, 2600);
 }
 
+/// One integration, two workers: one claim at a time; the holder renews; the other is told
+/// who holds it and may not move the sync on; after release the other takes it.
+fn one_worker_claims_an_integration_at_a_time(a: &dyn Store, b: &dyn Store) {
+    let minute = Duration::from_secs(60);
+    assert_ne!(a.worker(), b.worker());
+    assert_eq!(a.claim("i", minute).unwrap(), Claim::Held);
+    assert_eq!(a.claim("i", minute).unwrap(), Claim::Held, "renewed");
+    assert_eq!(
+        b.claim("i", minute).unwrap(),
+        Claim::Busy {
+            holder: a.worker().to_string()
+        }
+    );
+    assert_eq!(
+        b.claim("other", minute).unwrap(),
+        Claim::Held,
+        "claims are per integration"
+    );
+
+    let page = [donation("ch_1", 500, "2026-01-02T00:00:00Z")];
+    let refused = b
+        .open_window("i", Stream::Donations, &window())
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "store: another worker ({}) now syncs `i`; this one stopped",
+            a.worker()
+        )
+    );
+    a.open_window("i", Stream::Donations, &window()).unwrap();
+    let refused = b
+        .commit_page("i", Stream::Donations, donations_only(&page), Some("c1"))
+        .unwrap_err();
+    assert!(matches!(refused, StoreError::NotHolder { .. }), "{refused}");
+    assert_eq!(
+        a.stream_state("i", Stream::Donations).unwrap().cursor,
+        None,
+        "b moved nothing"
+    );
+    a.commit_page("i", Stream::Donations, donations_only(&page), Some("c1"))
+        .unwrap();
+    // Webhook deliveries need no claim: any worker takes any delivery.
+    b.store_batch("i", donations_only(&page), Via::Webhook)
+        .unwrap();
+
+    b.release("i").unwrap(); // not b's: changes nothing
+    assert!(matches!(b.claim("i", minute).unwrap(), Claim::Busy { .. }));
+    a.release("i").unwrap();
+    assert_eq!(b.claim("i", minute).unwrap(), Claim::Held);
+    assert_eq!(
+        b.stream_state("i", Stream::Donations)
+            .unwrap()
+            .cursor
+            .as_deref(),
+        Some("c1")
+    );
+}
+
+/// A worker that stops renewing (killed, stalled) loses its claim when the time runs out:
+/// another takes over, and the stalled one can no longer commit.
+fn a_claim_runs_out(a: &dyn Store, b: &dyn Store) {
+    let short = Duration::from_millis(300);
+    assert_eq!(a.claim("i", short).unwrap(), Claim::Held);
+    a.open_window("i", Stream::Donations, &window()).unwrap();
+    assert!(matches!(b.claim("i", short).unwrap(), Claim::Busy { .. }));
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(b.claim("i", Duration::from_secs(60)).unwrap(), Claim::Held);
+    let page = [donation("ch_1", 500, "2026-01-02T00:00:00Z")];
+    let stale = a
+        .commit_page("i", Stream::Donations, donations_only(&page), Some("stale"))
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::NotHolder { .. }), "{stale}");
+    assert!(matches!(a.claim("i", short).unwrap(), Claim::Busy { .. }));
+}
+
+macro_rules! on_both_backends_two_workers {
+    ($($test:ident),* $(,)?) => {
+        mod two_workers_sqlite {
+            $(#[test]
+            fn $test() {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("intake.db");
+                let a = intake_engine::SqliteStore::open(&path).unwrap();
+                let b = intake_engine::SqliteStore::open(&path).unwrap();
+                super::$test(&a, &b);
+            })*
+        }
+        mod two_workers_postgres {
+            $(#[test]
+            fn $test() {
+                let Some(db) = intake_test_postgres::database() else { return };
+                let a = intake_engine::PgStore::connect(&db.url).unwrap();
+                let b = intake_engine::PgStore::connect(&db.url).unwrap();
+                super::$test(&a, &b);
+            })*
+        }
+    };
+}
+
+on_both_backends_two_workers!(one_worker_claims_an_integration_at_a_time, a_claim_runs_out);
+
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -412,8 +519,48 @@ fn postgres_migrates_once_and_refuses_a_newer_schema() {
     assert!(
         error
             .to_string()
-            .contains("schema version 99 is newer than this Intake knows (1)"),
+            .contains("schema version 99 is newer than this Intake knows (2)"),
         "{error}"
     );
     let _ = SqliteStore::in_memory().unwrap();
+}
+
+/// A claim left by a process of this machine that is gone (a killed `intake sync`) is taken
+/// at once, without waiting for it to run out; a live process's claim is respected.
+#[test]
+fn sqlite_a_dead_local_processs_claim_is_taken_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intake.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let hour = Duration::from_secs(3600);
+    // A finished child's pid: a process of this machine that no longer runs.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    let host = store.worker().split(':').next().unwrap().to_string();
+    let dead = format!("{host}:{dead_pid}:0000abcd");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let claim_as = |holder: &str| {
+        raw.execute(
+            "INSERT OR REPLACE INTO leases (integration, holder, expires_ms) VALUES ('i', ?1, ?2)",
+            rusqlite::params![holder, i64::MAX / 2],
+        )
+        .unwrap();
+    };
+    claim_as(&dead);
+    assert_eq!(store.claim("i", hour).unwrap(), Claim::Held);
+
+    let alive = format!("{host}:{}:0000abcd", std::process::id());
+    claim_as(&alive);
+    assert_eq!(
+        store.claim("i", hour).unwrap(),
+        Claim::Busy { holder: alive }
+    );
+    let elsewhere = format!("another-host:{dead_pid}:0000abcd");
+    claim_as(&elsewhere);
+    assert_eq!(
+        store.claim("i", hour).unwrap(),
+        Claim::Busy { holder: elsewhere },
+        "another machine's process is not ours to judge: its claim runs out by time"
+    );
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use intake_emulators::winred::{self, WinRedEmulator};
-use intake_engine::store::{Store, StoredDonation};
+use std::time::Duration;
+
+use intake_engine::store::{Claim, Store, StoredDonation};
 use intake_engine::{Config, Engine, NoProgress, PgStore, SqliteStore, SyncOptions};
 use intake_host::types::Window;
 use intake_host::{Host, HostConfig};
@@ -258,6 +260,63 @@ async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept(bac
     );
 }
 
+/// Two workers on one store: while one holds an integration's claim the other's sync is
+/// "busy" and stores nothing; a claim that is not renewed (its worker died elsewhere) runs
+/// out, and the other worker then syncs it to the end.
+async fn a_worker_waits_for_anothers_claim_then_takes_over(backend: Backend) {
+    let emulator = WinRedEmulator::start(winred::Config::new(12).federal(FEC, 40))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = emulator.committee(0).token.clone();
+    let config_path = winred_config(
+        dir.path(),
+        &emulator.url(),
+        &[("winred-main", &token, "2000-01-01")],
+    );
+    let config = Config::load(&config_path).expect("config");
+    let (first, second): (Arc<dyn Store>, Arc<dyn Store>) = match backend {
+        Backend::Sqlite => (
+            Arc::new(SqliteStore::open(&config.store_path).unwrap()),
+            Arc::new(SqliteStore::open(&config.store_path).unwrap()),
+        ),
+        Backend::Postgres => {
+            let Some(db) = intake_test_postgres::database() else {
+                return;
+            };
+            (
+                Arc::new(PgStore::connect(&db.url).unwrap()),
+                Arc::new(PgStore::connect(&db.url).unwrap()),
+            )
+        }
+    };
+    // The first worker holds the claim, as if it were syncing, and then dies: no renewal.
+    let held = first
+        .claim("winred-main", Duration::from_millis(1500))
+        .unwrap();
+    assert_eq!(held, Claim::Held);
+    let engine = Engine::start(host(), second.clone(), config).await.unwrap();
+
+    let busy = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(busy[0].status, "busy", "{busy:?}");
+    assert_eq!(
+        busy[0].detail.as_deref(),
+        Some(format!("another worker ({}) is syncing it now", first.worker()).as_str())
+    );
+    assert!(!busy[0].failed(), "busy is not a failure");
+    assert!(stored(second.as_ref(), "winred-main").is_empty());
+
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    let took_over = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(took_over[0].status, "ok", "{took_over:?}");
+    assert!(stored(second.as_ref(), "winred-main").len() >= 40);
+    // Done and released: the first worker may claim it again.
+    assert_eq!(
+        first.claim("winred-main", Duration::from_secs(5)).unwrap(),
+        Claim::Held
+    );
+}
+
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -279,4 +338,5 @@ on_both_backends!(
     a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones,
     a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration,
     a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept,
+    a_worker_waits_for_anothers_claim_then_takes_over,
 );

@@ -212,7 +212,7 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
             );
         }
     }
-    if reports.iter().all(|r| r.succeeded()) {
+    if !reports.iter().any(|r| r.failed()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

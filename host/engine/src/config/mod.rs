@@ -45,6 +45,9 @@ pub struct SyncSettings {
     pub settle: Duration,
     /// Integrations synced at once.
     pub parallel: usize,
+    /// How long a worker's claim on an integration lasts without renewal (renewed at a third
+    /// of it while syncing): how soon another worker takes over from one that died.
+    pub lease: Duration,
     /// Attempts per page before a retryable error stops the integration.
     pub max_attempts: u32,
     /// First retry wait; doubled each attempt, with jitter, or the processor's own wait.
@@ -57,6 +60,7 @@ impl Default for SyncSettings {
             overlap: Duration::from_secs(10 * 60),
             settle: Duration::from_secs(60),
             parallel: 4,
+            lease: Duration::from_secs(60),
             max_attempts: 5,
             retry_base: Duration::from_millis(500),
         }

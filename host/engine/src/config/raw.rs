@@ -53,6 +53,7 @@ pub(crate) struct RawSync {
     pub(crate) overlap_minutes: Option<Spanned<i64>>,
     pub(crate) settle_seconds: Option<Spanned<i64>>,
     pub(crate) parallel: Option<Spanned<i64>>,
+    pub(crate) lease_seconds: Option<Spanned<i64>>,
     pub(crate) max_attempts: Option<Spanned<i64>>,
 }
 

@@ -135,6 +135,9 @@ fn sync_settings(source: &Source, raw: &RawSync) -> Result<SyncSettings, ConfigE
     if let Some(p) = number(&raw.parallel, "parallel", 1, 256)? {
         sync.parallel = p as usize;
     }
+    if let Some(l) = number(&raw.lease_seconds, "lease_seconds", 1, 3600)? {
+        sync.lease = Duration::from_secs(l as u64);
+    }
     if let Some(a) = number(&raw.max_attempts, "max_attempts", 1, 100)? {
         sync.max_attempts = a as u32;
     }

@@ -7,6 +7,7 @@
 
 mod blocking;
 mod entries;
+mod leases;
 mod schema;
 
 use intake_host::types::{Donation, FeeEntry, RowError, Window};
@@ -17,7 +18,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use self::blocking::off_async;
 use super::sqlite::entries::decode;
 use super::{
-    Batch, Counts, RejectedRow, RunRecord, RunSummary, Store, StoreError, StoredDonation,
+    Batch, Claim, Counts, RejectedRow, RunRecord, RunSummary, Store, StoreError, StoredDonation,
     StoredPayout, Stream, StreamState, Via, now_rfc3339,
 };
 
@@ -33,6 +34,7 @@ const POOL_SIZE: u32 = 8;
 pub struct PgStore {
     // Always Some until dropped; taken in Drop to close the connections off async threads.
     pool: Option<Pool<Manager>>,
+    worker: String,
 }
 
 impl Drop for PgStore {
@@ -75,7 +77,10 @@ impl PgStore {
                 .max_size(POOL_SIZE)
                 .connection_timeout(std::time::Duration::from_secs(10))
                 .build(PostgresConnectionManager::new(config, NoTls))?;
-            let store = PgStore { pool: Some(pool) };
+            let store = PgStore {
+                pool: Some(pool),
+                worker: super::worker_name(),
+            };
             store.migrate()?;
             Ok(store)
         })
@@ -125,6 +130,18 @@ impl PgStore {
 }
 
 impl Store for PgStore {
+    fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    fn claim(&self, integration: &str, ttl: std::time::Duration) -> Result<Claim, StoreError> {
+        self.with(|conn| leases::claim(conn, integration, &self.worker, ttl))
+    }
+
+    fn release(&self, integration: &str) -> Result<(), StoreError> {
+        self.with(|conn| leases::release(conn, integration, &self.worker))
+    }
+
     fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError> {
         self.with(|conn| {
             let row = conn.query_opt(
@@ -153,7 +170,9 @@ impl Store for PgStore {
         window: &Window,
     ) -> Result<(), StoreError> {
         self.with(|conn| {
-            conn.execute(
+            let mut tx = conn.transaction()?;
+            leases::fence(&mut tx, integration, &self.worker)?;
+            tx.execute(
                 "INSERT INTO sync_state (integration, stream, window_since, window_until, cursor)
                  VALUES ($1, $2, $3, $4, NULL)
                  ON CONFLICT (integration, stream) DO UPDATE SET
@@ -162,6 +181,7 @@ impl Store for PgStore {
                     cursor = NULL",
                 &[&integration, &stream.as_str(), &window.since, &window.until],
             )?;
+            tx.commit()?;
             Ok(())
         })
     }
@@ -175,6 +195,7 @@ impl Store for PgStore {
     ) -> Result<Counts, StoreError> {
         self.with(|conn| {
             let mut tx = conn.transaction()?;
+            leases::fence(&mut tx, integration, &self.worker)?;
             let counts = entries::store(&mut tx, integration, batch, Via::Sync)?;
             match next_cursor {
                 Some(cursor) => tx.execute(

@@ -104,4 +104,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (integration, source, line)
     );
     "#,
+    // 2: claims on integrations, one worker each at a time.
+    r#"
+    CREATE TABLE leases (
+        integration TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        expires_at  TIMESTAMPTZ NOT NULL
+    );
+    "#,
 ];

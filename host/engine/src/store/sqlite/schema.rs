@@ -153,4 +153,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
     "#,
+    // Claims on integrations, for several processes sharing one file.
+    r#"
+    CREATE TABLE leases (
+        integration TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        expires_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
