@@ -15,6 +15,7 @@
 //! Each decision keeps who made it, when, and why.
 
 mod auto;
+pub(crate) mod booking;
 mod types;
 
 pub use auto::{AutoImport, QueueSummary, after_sync, auto_import};
