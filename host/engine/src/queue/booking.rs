@@ -4,8 +4,8 @@
 use intake_host::types::{Earmark, Person};
 
 use super::{
-    Approval, Approved, ContactChoice, Decided, EntryRole, LedgerEntry, OrganizationId,
-    QueueError, QueueId, QueueItem, QueueStatus, Rejected,
+    Approval, Approved, ContactChoice, Decided, EntryRole, LedgerEntry, OrganizationId, QueueError,
+    QueueId, QueueItem, QueueStatus, Rejected,
 };
 use crate::matching::ContactId;
 use crate::store::now_rfc3339;
@@ -181,7 +181,8 @@ fn book_donation(
             tx.insert_entry(item, approval, &plain(EntryRole::Contribution), now)?;
         }
         Some(earmark) => {
-            let receipt = tx.insert_entry(item, approval, &plain(EntryRole::EarmarkedReceipt), now)?;
+            let receipt =
+                tx.insert_entry(item, approval, &plain(EntryRole::EarmarkedReceipt), now)?;
             let organization = tx.conduit(earmark)?;
             let memo = NewEntry {
                 role: EntryRole::ConduitMemo,

@@ -10,6 +10,9 @@ mod postgres;
 mod sqlite;
 
 use intake_host::types::{Donation, FeeEntry, Payout, RowError, Window};
+
+use crate::matching::{Contact, ContactId, ContactMatcher};
+use crate::queue::ImportQueue;
 use serde::Serialize;
 
 #[cfg(feature = "postgres")]
@@ -45,6 +48,45 @@ pub enum StoreError {
         holder: String,
     },
 }
+
+/// The contacts a backend keeps (donor records), for the queue, the API and exports.
+pub trait ContactBook: Send + Sync {
+    /// Keep a new contact; its id.
+    fn add_contact(&self, person: &intake_host::types::Person) -> Result<ContactId, StoreError>;
+    /// One contact.
+    fn contact(&self, id: ContactId) -> Result<Option<Contact>, StoreError>;
+    /// Every contact, by id.
+    fn contacts(&self) -> Result<Vec<Contact>, StoreError>;
+}
+
+/// Everything the engine, the import queue and the `intake` commands need of one backend:
+/// the embedded [`SqliteStore`] and the shared `PgStore` both are one.
+pub trait Backend: Store + ImportQueue + ContactMatcher + ContactBook {}
+
+impl<T: Store + ImportQueue + ContactMatcher + ContactBook> Backend for T {}
+
+macro_rules! contact_book_from_inherent {
+    ($store:ty) => {
+        impl ContactBook for $store {
+            fn add_contact(
+                &self,
+                person: &intake_host::types::Person,
+            ) -> Result<ContactId, StoreError> {
+                <$store>::add_contact(self, person)
+            }
+            fn contact(&self, id: ContactId) -> Result<Option<Contact>, StoreError> {
+                <$store>::contact(self, id)
+            }
+            fn contacts(&self) -> Result<Vec<Contact>, StoreError> {
+                <$store>::contacts(self)
+            }
+        }
+    };
+}
+
+contact_book_from_inherent!(SqliteStore);
+#[cfg(feature = "postgres")]
+contact_book_from_inherent!(PgStore);
 
 /// The answer to [`Store::claim`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,10 @@
 //! starting together migrate once.
 
 mod blocking;
+mod contacts;
 mod entries;
 mod leases;
+mod queue;
 mod schema;
 
 use intake_host::types::{Donation, FeeEntry, RowError, Window};

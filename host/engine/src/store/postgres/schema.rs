@@ -112,4 +112,64 @@ pub(super) const MIGRATIONS: &[&str] = &[
         expires_at  TIMESTAMPTZ NOT NULL
     );
     "#,
+    // 3: contacts, the import queue, the ledger it feeds, and the organizations (conduits).
+    r#"
+    CREATE TABLE contacts (
+        id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        person     TEXT NOT NULL,
+        email      TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX contacts_by_email ON contacts (email) WHERE email IS NOT NULL;
+
+    CREATE TABLE queue (
+        id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        integration TEXT NOT NULL,
+        donation_id TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'approved', 'rejected')),
+        queued_at   TEXT NOT NULL,
+        decided_at  TEXT,
+        decided_by  TEXT,
+        reason      TEXT,
+        contact_id  BIGINT REFERENCES contacts (id),
+        UNIQUE (integration, donation_id)
+    );
+    CREATE INDEX queue_by_status ON queue (status, integration, id);
+
+    CREATE TABLE organizations (
+        id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name       TEXT NOT NULL,
+        fec_id     TEXT,
+        address    TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX organizations_by_fec_id ON organizations (fec_id) WHERE fec_id IS NOT NULL;
+    CREATE UNIQUE INDEX organizations_by_name ON organizations (name) WHERE fec_id IS NULL;
+
+    -- memo_for: a conduit memo's earmarked receipt. reverses: a refund's original entry.
+    CREATE TABLE ledger (
+        id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        integration     TEXT NOT NULL,
+        donation_id     TEXT NOT NULL,
+        role            TEXT NOT NULL
+                        CHECK (role IN ('contribution', 'earmarked_receipt', 'conduit_memo')),
+        contact_id      BIGINT REFERENCES contacts (id),
+        organization_id BIGINT REFERENCES organizations (id),
+        memo_for        BIGINT REFERENCES ledger (id),
+        reverses        BIGINT REFERENCES ledger (id),
+        amount          BIGINT NOT NULL,
+        currency        TEXT NOT NULL,
+        received_at     TEXT NOT NULL,
+        bank_account    TEXT,
+        election_period TEXT,
+        category        TEXT,
+        created_at      TEXT NOT NULL,
+        UNIQUE (integration, donation_id, role)
+    );
+    CREATE INDEX ledger_by_contact ON ledger (contact_id, election_period)
+        WHERE contact_id IS NOT NULL;
+    CREATE INDEX ledger_by_time ON ledger (integration, received_at, id);
+    CREATE INDEX ledger_by_donation ON ledger (integration, donation_id, id);
+    "#,
 ];

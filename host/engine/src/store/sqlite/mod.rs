@@ -4,7 +4,7 @@
 pub(crate) mod contacts;
 pub(crate) mod entries;
 mod leases;
-mod queue;
+pub(crate) mod queue;
 
 pub use entries::kind_name;
 mod schema;

@@ -11,8 +11,8 @@ use super::entries::decode;
 use crate::matching::ContactId;
 use crate::queue::booking::{self, LedgerTx, NewEntry};
 use crate::queue::{
-    Approval, Approved, Decided, EntryRole, ImportQueue, LedgerEntry, Organization,
-    OrganizationId, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,
+    Approval, Approved, Decided, EntryRole, ImportQueue, LedgerEntry, Organization, OrganizationId,
+    QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,
 };
 use crate::store::{StoreError, now_rfc3339};
 
