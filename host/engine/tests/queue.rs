@@ -230,10 +230,18 @@ fn deciding_again_changes_nothing_and_the_opposite_decision_is_refused() {
         ),
         donation("ch_2", 900, person("Bob", "Smith", "bob@example.com"), None),
     ]);
-    let (first, second) = (item_of(store.as_ref(), "ch_1"), item_of(store.as_ref(), "ch_2"));
+    let (first, second) = (
+        item_of(store.as_ref(), "ch_1"),
+        item_of(store.as_ref(), "ch_2"),
+    );
 
     let approved = approve(store.as_ref(), first, ContactChoice::New).unwrap();
-    let again = approve(store.as_ref(), first, ContactChoice::Existing(approved.contact)).unwrap();
+    let again = approve(
+        store.as_ref(),
+        first,
+        ContactChoice::Existing(approved.contact),
+    )
+    .unwrap();
     assert!(again.already);
     assert_eq!(again.entries, approved.entries);
     assert_eq!(store.ledger(None).unwrap().len(), 1, "nothing booked twice");
@@ -290,7 +298,12 @@ fn a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows() {
         )
     );
 
-    let original = approve(store.as_ref(), item_of(store.as_ref(), "wr_1"), ContactChoice::New).unwrap();
+    let original = approve(
+        store.as_ref(),
+        item_of(store.as_ref(), "wr_1"),
+        ContactChoice::New,
+    )
+    .unwrap();
     let contact = original.contact;
     approve(
         store.as_ref(),
@@ -328,7 +341,12 @@ fn an_entry_carries_the_payout_that_settled_it() {
         person("Ada", "Lovelace", "ada@example.com"),
         Some(winred_earmark()),
     )]);
-    approve(store.as_ref(), item_of(store.as_ref(), "wr_1"), ContactChoice::New).unwrap();
+    approve(
+        store.as_ref(),
+        item_of(store.as_ref(), "wr_1"),
+        ContactChoice::New,
+    )
+    .unwrap();
     assert_eq!(store.ledger(None).unwrap()[0].payout_id, None);
     // The conduit's check arrives after approval: the entries now point at it.
     let payout = Payout {
@@ -456,6 +474,14 @@ fn postgres_two_workers_approving_one_item_book_it_once() {
     });
     let ledger = first.ledger(None).unwrap();
     assert_eq!(ledger.len(), 40, "one receipt and one memo per item");
-    assert_eq!(first.organizations().unwrap().len(), 1, "WinRed PAC made once");
-    assert_eq!(first.contacts().unwrap().len(), 20, "one new contact per item");
+    assert_eq!(
+        first.organizations().unwrap().len(),
+        1,
+        "WinRed PAC made once"
+    );
+    assert_eq!(
+        first.contacts().unwrap().len(),
+        20,
+        "one new contact per item"
+    );
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 use intake_engine::export::{self, Format};
 use intake_engine::ledger_export;
+use intake_engine::store::Backend;
 use intake_engine::{Config, Engine, EngineError, SqliteStore, SyncOptions};
 
 use intake_host::Host;
@@ -97,10 +98,12 @@ pub(super) fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
     Config::load(&config.config).map_err(|e| fail(2, e))
 }
 
-pub(super) fn open_store(config: &Config) -> Result<Arc<SqliteStore>, ExitCode> {
-    SqliteStore::open(&config.store_path)
-        .map(Arc::new)
-        .map_err(|e| fail(1, format!("{}: {e}", config.store_path.display())))
+/// The store the config names: its SQLite file, or its shared Postgres database.
+pub(super) fn open_store(config: &Config) -> Result<Arc<dyn Backend>, ExitCode> {
+    intake_engine::store::open(config).map_err(|e| match &config.shared_store {
+        Some(shared) => fail(1, format!("{}: {e}", shared.url)),
+        None => fail(1, format!("{}: {e}", config.store_path.display())),
+    })
 }
 
 async fn start(host: &Host, config: Config) -> Result<Engine, ExitCode> {

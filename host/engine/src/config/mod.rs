@@ -24,8 +24,12 @@ pub const EXAMPLE: &str = include_str!("example.toml");
 pub struct Config {
     /// The file it was read from.
     pub path: PathBuf,
-    /// The SQLite store, resolved against the config file's directory.
+    /// The SQLite store, resolved against the config file's directory (unused when
+    /// `shared_store` is set).
     pub store_path: PathBuf,
+    /// A Postgres database shared by several workers (`[store] url`), instead of the SQLite
+    /// file.
+    pub shared_store: Option<SharedStore>,
     /// The directory whose `*.wasm` files are loaded.
     pub plugins_dir: PathBuf,
     /// How syncs pick their windows and retry.
@@ -117,6 +121,16 @@ pub enum PluginRef {
     Id(String),
     /// A `.wasm` file, resolved against the config file's directory.
     File(PathBuf),
+}
+
+/// A Postgres store: `[store] url = "postgres://user@host:5432/db"` with the password from
+/// `password = { env = "…" }` or `{ file = "…" }`, never in the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedStore {
+    /// The URL, without a password.
+    pub url: String,
+    /// Where the password is read from, if the server asks for one.
+    pub password: Option<SecretSource>,
 }
 
 /// Where a secret's value is read from. Never the config file itself.

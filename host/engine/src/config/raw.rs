@@ -19,19 +19,14 @@ pub(crate) struct RawConfig {
     pub(crate) integrations: Vec<RawIntegration>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStore {
-    pub(crate) path: Spanned<String>,
+    pub(crate) path: Option<Spanned<String>>,
+    pub(crate) url: Option<Spanned<String>>,
+    pub(crate) password: Option<Spanned<RawSecret>>,
 }
 
-impl Default for RawStore {
-    fn default() -> Self {
-        RawStore {
-            path: Spanned::new(0..0, "intake.db".into()),
-        }
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -88,6 +88,36 @@ contact_book_from_inherent!(SqliteStore);
 #[cfg(feature = "postgres")]
 contact_book_from_inherent!(PgStore);
 
+/// Open the store a config names: the shared Postgres database (`[store] url`), or the
+/// SQLite file (`[store] path`, the default).
+pub fn open(config: &crate::Config) -> Result<std::sync::Arc<dyn Backend>, StoreError> {
+    let Some(shared) = &config.shared_store else {
+        return Ok(std::sync::Arc::new(SqliteStore::open(&config.store_path)?));
+    };
+    let password = match &shared.password {
+        None => None,
+        Some(source) => Some(
+            source
+                .read()
+                .map_err(|why| StoreError::Database(format!("store.password: {why}")))?,
+        ),
+    };
+    #[cfg(feature = "postgres")]
+    {
+        Ok(std::sync::Arc::new(PgStore::connect_with_password(
+            &shared.url,
+            password.as_deref(),
+        )?))
+    }
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = password;
+        Err(StoreError::Database(
+            "this build of Intake has no Postgres support (feature `postgres`)".into(),
+        ))
+    }
+}
+
 /// The answer to [`Store::claim`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {

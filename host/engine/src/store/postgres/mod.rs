@@ -71,9 +71,17 @@ impl PgStore {
     /// Connect to `url` (`postgres://user:password@host:port/database`) and bring the schema
     /// up to date. The password belongs in the URL only as the caller read it from a secret.
     pub fn connect(url: &str) -> Result<PgStore, StoreError> {
-        let config: postgres::Config = url
+        PgStore::connect_with_password(url, None)
+    }
+
+    /// As [`PgStore::connect`], with the password read from where the config says.
+    pub fn connect_with_password(url: &str, password: Option<&str>) -> Result<PgStore, StoreError> {
+        let mut config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Database(format!("bad Postgres URL: {e}")))?;
+        if let Some(password) = password {
+            config.password(password);
+        }
         off_async(|| {
             let pool = Pool::builder()
                 .max_size(POOL_SIZE)
