@@ -241,3 +241,58 @@ async fn errors_against_the_plugin_name_file_line_and_key() {
         "no plugin `acme`",
     );
 }
+
+#[test]
+fn a_shared_store_is_a_postgres_url_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "url = \"postgres://intake:hunter2@db.internal:5432/intake\"",
+            "store.url",
+            "move it to store.password",
+        ),
+        (
+            "url = \"mysql://db.internal/intake\"",
+            "store.url",
+            "a shared store is a Postgres URL",
+        ),
+        (
+            "url = \"postgres://intake@db.internal/intake\"\npassword = \"hunter2\"",
+            "store.password",
+            "a password written inline is refused",
+        ),
+    ];
+    for (store, key, words) in cases {
+        let text = replace_line(&good(), "path = \"intake.db\"", store);
+        let path = write(dir.path(), &text);
+        let error = Config::load(&path).unwrap_err();
+        let line = if key == "store.password" { 3 } else { 2 };
+        assert_names(&error, &path, line, key, words);
+    }
+    let both = replace_line(
+        &good(),
+        "path = \"intake.db\"",
+        "path = \"intake.db\"\nurl = \"postgres://intake@db.internal/intake\"",
+    );
+    let path = write(dir.path(), &both);
+    assert_names(
+        &Config::load(&path).unwrap_err(),
+        &path,
+        2,
+        "store.path",
+        "not both",
+    );
+
+    let fine = replace_line(
+        &good(),
+        "path = \"intake.db\"",
+        "url = \"postgres://intake@db.internal:5432/intake\"\npassword = { env = \"INTAKE_DB_PASSWORD\" }",
+    );
+    let config = Config::load(write(dir.path(), &fine)).unwrap();
+    let shared = config.shared_store.expect("a shared store");
+    assert_eq!(shared.url, "postgres://intake@db.internal:5432/intake");
+    assert_eq!(
+        shared.password,
+        Some(intake_engine::config::SecretSource::Env("INTAKE_DB_PASSWORD".into()))
+    );
+}
