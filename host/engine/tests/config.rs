@@ -293,6 +293,8 @@ fn a_shared_store_is_a_postgres_url_without_its_password() {
     assert_eq!(shared.url, "postgres://intake@db.internal:5432/intake");
     assert_eq!(
         shared.password,
-        Some(intake_engine::config::SecretSource::Env("INTAKE_DB_PASSWORD".into()))
+        Some(intake_engine::config::SecretSource::Env(
+            "INTAKE_DB_PASSWORD".into()
+        ))
     );
 }

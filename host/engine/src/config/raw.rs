@@ -27,7 +27,6 @@ pub(crate) struct RawStore {
     pub(crate) password: Option<Spanned<RawSecret>>,
 }
 
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPlugins {
