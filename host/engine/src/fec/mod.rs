@@ -95,6 +95,9 @@ pub struct Report {
     pub software_name: String,
     /// The HDR's software version.
     pub software_version: String,
+    /// The cover's date signed; None leaves it for the treasurer's filing software (the
+    /// FEC requires it at filing).
+    pub date_signed: Option<time::Date>,
 }
 
 /// One itemized receipt from an individual.

@@ -46,7 +46,7 @@ pub fn cover(committee: &Committee, report: &Report) -> Vec<String> {
         opt(t.middle.as_deref(), 20),
         opt(t.prefix.as_deref(), 10),
         opt(t.suffix.as_deref(), 10),
-        String::new(), // date signed: the treasurer's, at filing
+        report.date_signed.map(date).unwrap_or_default(),
     ];
     let mut row = vec![
         match committee.form {
