@@ -285,10 +285,12 @@ fn the_committee_table_is_read_as_written() {
         ("Doe", "John", None)
     );
 
-    let pac = COMMITTEE.replace("form = \"F3\"", "form = \"F3X\"").replace(
-        "first = \"John\" }",
-        "first = \"John\", middle = \"Q\", suffix = \"Jr.\" }",
-    );
+    let pac = COMMITTEE
+        .replace("form = \"F3\"", "form = \"F3X\"")
+        .replace(
+            "first = \"John\" }",
+            "first = \"John\", middle = \"Q\", suffix = \"Jr.\" }",
+        );
     let config = Config::load(write(dir.path(), &pac)).unwrap();
     let committee = config.committee.unwrap();
     assert_eq!(committee.form, intake_engine::fec::CommitteeForm::F3X);
@@ -361,7 +363,11 @@ fn committee_errors_name_file_line_and_key() {
     // Unknown keys inside the treasurer are refused too.
     let path = write(
         dir.path(),
-        &replace_line(COMMITTEE, "first = \"John\" }", "first = \"John\", title = \"T\" }"),
+        &replace_line(
+            COMMITTEE,
+            "first = \"John\" }",
+            "first = \"John\", title = \"T\" }",
+        ),
     );
     let error = Config::load(&path).expect_err("unknown treasurer key");
     assert!(

@@ -2,6 +2,7 @@
 //! ../shared/reference/fec.md), its errors, and two independent readers: `hardmoney`'s
 //! validator and the Python `fecfile` parser reading back every line of a large export.
 
+use std::collections::HashMap;
 use std::process::Command;
 
 use intake_engine::fec::{
@@ -116,7 +117,12 @@ fn write(receipts: &[Receipt]) -> Result<String, FecError> {
 fn the_small_set() -> Vec<Receipt> {
     // Earmarked through WinRed, aggregate $50: itemized (an earmark always is), but no
     // employer or occupation since the aggregate is not over $200.
-    let ada = person("Ada", "Lovelace", Some("Analytical Engines"), Some("Mathematician"));
+    let ada = person(
+        "Ada",
+        "Lovelace",
+        Some("Analytical Engines"),
+        Some("Mathematician"),
+    );
     // Direct, aggregate $300: employer and occupation.
     let grace = person("Grace", "Hopper", Some("US Navy"), Some("Rear Admiral"));
     // Accents; no employer given though the aggregate is over $200.
@@ -130,7 +136,12 @@ fn the_small_set() -> Vec<Receipt> {
         Some("International Business Machines Corporation of America"),
         Some("Engineer"),
     );
-    long.address = address("1234 Extraordinarily Long Avenue Northwest", "Arlington", "VA", "22201");
+    long.address = address(
+        "1234 Extraordinarily Long Avenue Northwest",
+        "Arlington",
+        "VA",
+        "22201",
+    );
     vec![
         earmarked(receipt("IK1", ada, date!(2026 - 07 - 04), 5_000, 5_000)),
         receipt("IK2", grace, date!(2026 - 08 - 01), 25_000, 30_000),
@@ -146,7 +157,16 @@ fn a_small_report_matches_the_hand_written_lines_field_by_field() {
     let lines: Vec<&str> = text.split_terminator("\r\n").collect();
     assert!(lines.iter().all(|l| !l.contains('\n')), "CRLF only");
     let expected = [
-        row(8, &[(1, "HDR"), (2, "FEC"), (3, "8.5"), (4, "Intake"), (5, "0.1.0")]),
+        row(
+            8,
+            &[
+                (1, "HDR"),
+                (2, "FEC"),
+                (3, "8.5"),
+                (4, "Intake"),
+                (5, "0.1.0"),
+            ],
+        ),
         row(
             93,
             &[
@@ -431,7 +451,10 @@ fn hardmoney_reads_and_accepts_the_small_report() {
     let text = write(&the_small_set()).unwrap();
     let filing = hardmoney::parser::Filing::parse(&text).expect("hardmoney parses it");
     let validation = filing.validate();
-    let findings: Vec<String> = (&validation).into_iter().map(|f| format!("{f:?}")).collect();
+    let findings: Vec<String> = (&validation)
+        .into_iter()
+        .map(|f| format!("{f:?}"))
+        .collect();
     assert!(validation.is_acceptable(), "{findings:#?}");
     // Only a warning is left: the F3's election state, which the config does not carry.
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -453,4 +476,148 @@ fn hardmoney_reads_and_accepts_the_small_report() {
         .filter(|m| m.contains("Required"))
         .collect();
     assert_eq!(errors, ["DATE SIGNED is Required, but field is Empty"]);
+}
+
+/// Reads a .fec file with the Python `fecfile` parser and prints each Schedule A line as
+/// JSON: the reader is independent of this crate.
+const READ_BACK: &str = r#"
+import json, sys
+try:
+    import fecfile
+except ImportError:
+    sys.exit("the Python package fecfile is missing: python3 -m pip install fecfile==0.9.1")
+with open(sys.argv[1], newline="") as f:
+    parsed = fecfile.loads(f.read())
+print(json.dumps({"header": parsed["header"]["fec_version"], "form": parsed["filing"]["form_type"],
+                  "committee": parsed["filing"]["filer_committee_id_number"]}))
+for a in parsed["itemizations"].get("Schedule A", []):
+    a = {k: (v.strip() if isinstance(v, str) else v) for k, v in a.items()}
+    a["contribution_date"] = a["contribution_date"].strftime("%Y%m%d")
+    a["contribution_amount"] = round(a["contribution_amount"] * 100)
+    a["contribution_aggregate"] = round(a["contribution_aggregate"] * 100)
+    print(json.dumps(a))
+"#;
+
+fn read_back(path: &std::path::Path) -> Vec<serde_json::Value> {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(READ_BACK)
+        .arg(path)
+        .output()
+        .expect("python3 runs (the fecfile read-back needs it)");
+    assert!(
+        output.status.success(),
+        "fecfile could not read the export (install it: python3 -m pip install fecfile==0.9.1): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Names with accents and what they must read as; the rest are ASCII already.
+const NAMES: [(&str, &str); 5] = [
+    ("Pérez", "Perez"),
+    ("Zoë", "Zoe"),
+    ("Muñoz", "Munoz"),
+    ("Smith", "Smith"),
+    ("Ørsted", "Orsted"),
+];
+
+#[test]
+fn fecfile_reads_back_every_line_of_a_large_export() {
+    const N: usize = 3_000;
+    let mut receipts = Vec::with_capacity(N);
+    let mut aggregates: HashMap<usize, i64> = HashMap::new();
+    for i in 0..N {
+        let (last, _) = NAMES[i % NAMES.len()];
+        let donor = i % 700;
+        let cents = 100 + (i as i64 * 7919) % 50_000;
+        let total = aggregates.entry(donor).or_insert(0);
+        *total += cents;
+        let who = person(
+            &format!("Donor{donor}"),
+            last,
+            Some(&format!("Employer {donor}")),
+            Some("Teacher"),
+        );
+        let day = time::Date::from_ordinal_date(2026, 182 + (i % 92) as u16).unwrap();
+        let r = receipt(&format!("IK{}", i + 1), who, day, cents, *total);
+        receipts.push(if i % 3 == 0 { earmarked(r) } else { r });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q3.fec");
+    let mut file = std::fs::File::create(&path).unwrap();
+    write_report(&mut file, &committee(), &report(), &receipts).unwrap();
+    drop(file);
+
+    let lines = read_back(&path);
+    assert_eq!(lines[0]["header"], "8.5");
+    assert_eq!(lines[0]["form"], "F3N");
+    assert_eq!(lines[0]["committee"], "C00123456");
+    let mut rows = lines[1..].iter();
+    for (i, r) in receipts.iter().enumerate() {
+        let line = rows.next().expect("a line per receipt");
+        let (_, ascii) = NAMES[i % NAMES.len()];
+        let itemized_over_200 = r.aggregate_cents > 20_000;
+        assert_eq!(line["form_type"], "SA11AI");
+        assert_eq!(line["transaction_id"], r.transaction_id.as_str());
+        assert_eq!(line["back_reference_tran_id_number"], "");
+        assert_eq!(line["entity_type"], "IND");
+        assert_eq!(line["contributor_last_name"], ascii, "{}", r.transaction_id);
+        assert_eq!(
+            line["contributor_first_name"],
+            r.contributor.first_name.as_str()
+        );
+        assert_eq!(line["contributor_zip_code"], "222011234");
+        assert_eq!(line["election_code"], "P2026");
+        assert_eq!(
+            line["contribution_date"],
+            format!(
+                "{}{:02}{:02}",
+                r.date.year(),
+                r.date.month() as u8,
+                r.date.day()
+            )
+        );
+        assert_eq!(line["contribution_amount"], r.amount_cents);
+        assert_eq!(line["contribution_aggregate"], r.aggregate_cents);
+        let employer = r.contributor.employer.as_deref().unwrap();
+        assert_eq!(
+            line["contributor_employer"],
+            if itemized_over_200 { employer } else { "" },
+            "{}",
+            r.transaction_id
+        );
+        assert_eq!(line["memo_code"], "");
+        if r.earmark.is_some() {
+            assert_eq!(
+                line["contribution_purpose_descrip"],
+                "Earmarked through WinRed PAC"
+            );
+            let memo = rows
+                .next()
+                .expect("the memo line after an earmarked receipt");
+            assert_eq!(memo["transaction_id"], format!("{}M", r.transaction_id));
+            assert_eq!(
+                memo["back_reference_tran_id_number"],
+                r.transaction_id.as_str()
+            );
+            assert_eq!(memo["back_reference_sched_name"], "SA11AI");
+            assert_eq!(memo["entity_type"], "COM");
+            assert_eq!(memo["contributor_organization_name"], "WinRed PAC");
+            assert_eq!(memo["donor_committee_fec_id"], "C00694323");
+            assert_eq!(memo["contribution_amount"], r.amount_cents);
+            assert_eq!(memo["contribution_date"], line["contribution_date"]);
+            assert_eq!(memo["memo_code"], "X");
+        } else {
+            assert_eq!(line["contribution_purpose_descrip"], "");
+        }
+    }
+    assert!(
+        rows.next().is_none(),
+        "no lines beyond the receipts and memos"
+    );
 }

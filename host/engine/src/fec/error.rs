@@ -45,7 +45,9 @@ pub enum FecError {
     #[error("report: {0}")]
     BadReport(String),
     /// A receipt's date falls outside the report's coverage.
-    #[error("receipt `{receipt}`: date {date} is outside the report's coverage {from} to {through}")]
+    #[error(
+        "receipt `{receipt}`: date {date} is outside the report's coverage {from} to {through}"
+    )]
     DateOutsideReport {
         /// The receipt's transaction id.
         receipt: String,
@@ -66,7 +68,7 @@ pub enum FecError {
     },
     /// A ledger entry has no election period, so its aggregate and election code are unknown.
     #[error(
-        "ledger entry {entry} ({donation}) has no election period: set `defaults.election_period` on the integration and re-approve, or fix the entry"
+        "ledger entry {entry} ({donation}) has no election period, which its election code and aggregate need: set `defaults.election_period` on the integration for what is approved next, and give this entry one"
     )]
     MissingElectionPeriod {
         /// The ledger entry's number.

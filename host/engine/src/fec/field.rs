@@ -50,12 +50,7 @@ pub fn amount(cents: i64) -> Option<String> {
 
 /// `YYYYMMDD`.
 pub fn date(d: time::Date) -> String {
-    format!(
-        "{:04}{:02}{:02}",
-        d.year(),
-        u8::from(d.month()),
-        d.day()
-    )
+    format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// `C` followed by 8 digits.

@@ -54,11 +54,13 @@ pub fn write_report(
                 r.election_code.clone(),
             );
             let total = conduit_totals.entry(key).or_insert(0);
-            *total = total.checked_add(r.amount_cents).ok_or(FecError::Overflow {
-                receipt: r.transaction_id.clone(),
-                what: "conduit total",
-                cents: r.amount_cents,
-            })?;
+            *total = total
+                .checked_add(r.amount_cents)
+                .ok_or(FecError::Overflow {
+                    receipt: r.transaction_id.clone(),
+                    what: "conduit total",
+                    cents: r.amount_cents,
+                })?;
             fits(r, "conduit total", *total)?;
             rows.push(record::memo(
                 committee,
