@@ -178,6 +178,46 @@ async fn approved_winred_earmarks_export_as_receipts_with_their_conduit_memos() 
     assert!(!out.exists());
 
     let config = write_config(dir.path(), &url, &token, true);
+    let bad_date = run(
+        config.clone(),
+        args(&[
+            "export",
+            "fec",
+            "--integration",
+            "winred-main",
+            "--from",
+            "07/01/2026",
+            "--to",
+            "2026-09-30",
+        ]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad_date.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad_date.stderr)
+            .contains("--from `07/01/2026` is not a date: write YYYY-MM-DD"),
+        "{}",
+        String::from_utf8_lossy(&bad_date.stderr)
+    );
+    let unknown = run(
+        config.clone(),
+        args(&[
+            "export",
+            "fec",
+            "--integration",
+            "stripe-main",
+            "--from",
+            "2026-07-01",
+            "--to",
+            "2026-09-30",
+        ]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no integration `stripe-main`"));
+
     let done = run(config.clone(), fec_args).await.unwrap();
     ok(&done);
     assert!(

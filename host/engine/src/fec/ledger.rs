@@ -46,7 +46,7 @@ pub fn receipts(
         let at = received(&entry)?;
         all.push((at, entry));
     }
-    all.sort_by(|a, b| (a.0, a.1.id).cmp(&(b.0, b.1.id)));
+    all.sort_by_key(|(at, entry)| (*at, entry.id));
 
     // Memos by the receipt they accompany.
     let memos: HashMap<i64, &LedgerEntry> = all

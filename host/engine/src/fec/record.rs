@@ -16,7 +16,7 @@ pub const F3_COLUMNS: usize = 93;
 /// Columns of an F3X cover record.
 pub const F3X_COLUMNS: usize = 123;
 /// Itemization threshold: employer and occupation are due when the aggregate is over $200.
-pub const ITEMIZE_OVER_CENTS: i64 = 200_00;
+pub const ITEMIZE_OVER_CENTS: i64 = 20_000;
 /// What the FEC's "best efforts" rule has a committee write when the donor did not say.
 pub const INFORMATION_REQUESTED: &str = "INFORMATION REQUESTED";
 /// The purpose on a conduit memo line (FECfile+'s wording).
