@@ -23,6 +23,7 @@
 pub mod config;
 mod engine;
 pub mod export;
+pub mod fec;
 pub mod ledger_export;
 pub mod matching;
 pub mod queue;

@@ -1,13 +1,11 @@
-//! The operator's commands over a config file: `intake config`, `sync`, `import`, `export`.
+//! The operator's commands over a config file: `intake config`, `sync`, `import`.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Subcommand, ValueEnum};
-use intake_engine::export::{self, Format};
-use intake_engine::ledger_export;
+use clap::{Args, Subcommand};
 use intake_engine::store::Backend;
 use intake_engine::{Config, Engine, EngineError, SqliteStore, SyncOptions};
 
@@ -63,35 +61,6 @@ pub(super) struct ImportArgs {
     /// JSON on stdout instead of words.
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ExportFormat {
-    Ndjson,
-    Csv,
-}
-
-#[derive(Args)]
-pub(super) struct ExportArgs {
-    #[command(flatten)]
-    config: ConfigArg,
-    /// Only this integration's donations.
-    #[arg(long)]
-    integration: Option<String>,
-    #[arg(long, value_enum)]
-    format: ExportFormat,
-    /// What to write: synced donations (as the processors sent them), the ledger's entries
-    /// (what approval booked), contacts, or payouts with what each settles.
-    #[arg(long, value_enum, default_value_t = ExportWhat::Donations)]
-    what: ExportWhat,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ExportWhat {
-    Donations,
-    Entries,
-    Contacts,
-    Payouts,
 }
 
 pub(super) fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
@@ -266,50 +235,4 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
-}
-
-pub(super) fn export(args: ExportArgs) -> ExitCode {
-    let config = match load(&args.config) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    if let Some(id) = &args.integration
-        && config.integration(id).is_none()
-    {
-        return fail(
-            2,
-            format!("no integration `{id}` in {}", config.path.display()),
-        );
-    }
-    let store = match open_store(&config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let format = match args.format {
-        ExportFormat::Ndjson => Format::Ndjson,
-        ExportFormat::Csv => Format::Csv,
-    };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let integration = args.integration.as_deref();
-    let written = match args.what {
-        ExportWhat::Donations => export::donations(store.as_ref(), integration, format, &mut out),
-        ExportWhat::Entries => {
-            ledger_export::entries(store.as_ref(), integration, format, &mut out)
-        }
-        ExportWhat::Contacts => match store.contacts() {
-            Ok(contacts) => ledger_export::contacts(&contacts, format, &mut out),
-            Err(e) => Err(e.into()),
-        },
-        ExportWhat::Payouts => {
-            ledger_export::payouts(store.as_ref(), integration, format, &mut out)
-        }
-    };
-    match written {
-        Ok(_) => match out.flush() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::SUCCESS, // stdout closed (e.g. `| head`)
-        },
-        Err(export::ExportError::Write(_)) => ExitCode::SUCCESS,
-        Err(e) => fail(1, e),
-    }
 }

@@ -6,6 +6,7 @@
 //! against its plugin's `info()` (declared settings, required ones, choices, secrets). Every
 //! error names the file, the line and the key.
 
+mod committee;
 mod error;
 mod raw;
 mod validate;
@@ -36,6 +37,8 @@ pub struct Config {
     pub sync: SyncSettings,
     /// Every integration, enabled or not, in file order.
     pub integrations: Vec<IntegrationConfig>,
+    /// `[committee]`: who `intake export fec` files for; None when the file has none.
+    pub committee: Option<crate::fec::Committee>,
 }
 
 /// How syncs pick their windows and retry.

@@ -17,6 +17,32 @@ pub(crate) struct RawConfig {
     pub(crate) sync: RawSync,
     #[serde(default, rename = "integration")]
     pub(crate) integrations: Vec<RawIntegration>,
+    pub(crate) committee: Option<RawCommittee>,
+}
+
+/// `[committee]`: who the FEC export files for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCommittee {
+    pub(crate) fec_id: Spanned<String>,
+    pub(crate) name: Spanned<String>,
+    pub(crate) form: Option<Spanned<String>>,
+    pub(crate) street_1: Spanned<String>,
+    pub(crate) street_2: Option<Spanned<String>>,
+    pub(crate) city: Spanned<String>,
+    pub(crate) state: Spanned<String>,
+    pub(crate) zip: Spanned<String>,
+    pub(crate) treasurer: Spanned<RawTreasurer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTreasurer {
+    pub(crate) last: String,
+    pub(crate) first: String,
+    pub(crate) middle: Option<String>,
+    pub(crate) prefix: Option<String>,
+    pub(crate) suffix: Option<String>,
 }
 
 #[derive(Default, Deserialize)]

@@ -16,13 +16,13 @@ use super::{
 };
 
 /// Turns byte offsets into 1-based lines, and builds errors that carry them.
-struct Source<'a> {
+pub(super) struct Source<'a> {
     file: &'a Path,
     text: &'a str,
 }
 
 impl Source<'_> {
-    fn line(&self, span: Range<usize>) -> Option<usize> {
+    pub(super) fn line(&self, span: Range<usize>) -> Option<usize> {
         if span.start == 0 && span.end == 0 {
             return None; // a default, not written in the file
         }
@@ -36,7 +36,7 @@ impl Source<'_> {
         )
     }
 
-    fn error(
+    pub(super) fn error(
         &self,
         span: Range<usize>,
         key: impl Into<String>,
@@ -119,6 +119,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         plugins_dir: base.join(raw.plugins.dir.get_ref()),
         sync,
         integrations,
+        committee: super::committee::check(&source, raw.committee)?,
     })
 }
 
