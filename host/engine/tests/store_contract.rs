@@ -390,6 +390,36 @@ fn a_claim_runs_out(a: &dyn Store, b: &dyn Store) {
     assert!(matches!(a.claim("i", short).unwrap(), Claim::Busy { .. }));
 }
 
+/// One page carrying the same id twice (a record and its correction): one new, one updated,
+/// the first version kept as history.
+fn the_same_id_twice_in_one_page(store: &dyn Store) {
+    let first = donation("ch_1", 2500, "2026-01-02T00:00:00Z");
+    let corrected = Donation {
+        fee: Some(usd(103)),
+        ..first.clone()
+    };
+    let page = [
+        first.clone(),
+        donation("ch_2", 900, "2026-01-02T00:00:00Z"),
+        corrected.clone(),
+    ];
+    assert_eq!(
+        store
+            .store_batch("i", donations_only(&page), Via::Sync)
+            .unwrap(),
+        counts(2, 1, 0)
+    );
+    assert_eq!(store.donation_history("i", "ch_1").unwrap(), vec![first]);
+    let mut stored = Vec::new();
+    store
+        .each_donation(Some("i"), &mut |d| {
+            stored.push(d.donation);
+            Ok(())
+        })
+        .unwrap();
+    assert!(stored.contains(&corrected), "{stored:?}");
+}
+
 macro_rules! on_both_backends_two_workers {
     ($($test:ident),* $(,)?) => {
         mod two_workers_sqlite {
@@ -444,6 +474,7 @@ on_both_backends!(
     rejected_rows_replaced_on_reimport,
     runs_recorded_newest_first,
     every_donation_in_order,
+    the_same_id_twice_in_one_page,
 );
 
 /// Two workers store the same deliveries at the same moment, each through its own pool:

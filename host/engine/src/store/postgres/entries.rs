@@ -4,6 +4,8 @@
 //! locked before they are compared, and a row inserted by another transaction in between is
 //! taken as stored, then compared like any other.
 
+use std::collections::{HashMap, HashSet};
+
 use intake_host::types::{Donation, FeeEntry, Payout};
 use postgres::Transaction;
 
@@ -19,9 +21,7 @@ pub(super) fn store(
 ) -> Result<Counts, StoreError> {
     let now = now_rfc3339();
     let mut counts = Counts::default();
-    for donation in batch.donations {
-        counts += donation_upsert(tx, integration, donation, via, &now)?;
-    }
+    counts += donations_upsert(tx, integration, batch.donations, via, &now)?;
     for fee in batch.fees {
         counts += fee_upsert(tx, integration, fee, &now)?;
     }
@@ -47,59 +47,127 @@ const UNCHANGED: Counts = Counts {
     unchanged: 1,
 };
 
-fn donation_upsert(
+/// A page's donations in a few statements, not a few per donation: one multi-row insert of
+/// the new ones, one locked read of those already stored, then a write for each that changed.
+fn donations_upsert(
     tx: &mut Transaction<'_>,
     integration: &str,
-    donation: &Donation,
+    donations: &[Donation],
     via: Via,
     now: &str,
 ) -> Result<Counts, StoreError> {
-    let encoded = encode(donation)?;
-    let inserted = tx.execute(
+    let mut counts = Counts::default();
+    if donations.is_empty() {
+        return Ok(counts);
+    }
+    let encoded: Vec<String> = donations.iter().map(encode).collect::<Result<_, _>>()?;
+    let column = |f: fn(&Donation) -> Option<&str>| -> Vec<Option<&str>> {
+        donations.iter().map(f).collect()
+    };
+    let ids: Vec<&str> = donations.iter().map(|d| d.id.as_str()).collect();
+    let kinds: Vec<&str> = donations.iter().map(|d| kind_name(d.kind)).collect();
+    let amounts: Vec<i64> = donations.iter().map(|d| d.amount.minor_units).collect();
+    let records: Vec<&str> = encoded.iter().map(String::as_str).collect();
+    let inserted = tx.query(
         "INSERT INTO donations (integration, id, kind, reverses, amount, currency, received_at,
                 payout_id, record, via, first_seen_at, updated_at, revision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1)
-         ON CONFLICT (integration, id) DO NOTHING",
+         SELECT $1, u.id, u.kind, u.reverses, u.amount, u.currency, u.received_at, u.payout_id,
+                u.record, $2, $3, $3, 1
+         FROM unnest($4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BIGINT[], $8::TEXT[], $9::TEXT[],
+                     $10::TEXT[], $11::TEXT[])
+              AS u(id, kind, reverses, amount, currency, received_at, payout_id, record)
+         -- One lock order for every writer: two workers storing overlapping pages wait for
+         -- each other instead of deadlocking.
+         ORDER BY u.id
+         ON CONFLICT (integration, id) DO NOTHING
+         RETURNING id",
         &[
             &integration,
-            &donation.id,
-            &kind_name(donation.kind),
-            &donation.reverses,
-            &donation.amount.minor_units,
-            &donation.amount.currency,
-            &donation.received_at,
-            &donation.payout_id,
-            &encoded,
             &via.as_str(),
             &now,
+            &ids,
+            &kinds,
+            &column(|d| d.reverses.as_deref()),
+            &amounts,
+            &column(|d| Some(d.amount.currency.as_str())),
+            &column(|d| Some(d.received_at.as_str())),
+            &column(|d| d.payout_id.as_deref()),
+            &records,
         ],
     )?;
-    if inserted == 1 {
-        return Ok(NEW);
+    let mut new: HashSet<String> = inserted.iter().map(|r| r.get(0)).collect();
+    let rest: Vec<usize> = (0..donations.len())
+        .filter(|&i| !new.remove(&donations[i].id))
+        .collect();
+    counts.new = (donations.len() - rest.len()) as u64;
+    if rest.is_empty() {
+        return Ok(counts);
     }
-    // Stored before (by an earlier run or, a moment ago, by another worker): lock it, compare.
-    let row = tx.query_one(
-        "SELECT record, revision FROM donations WHERE integration = $1 AND id = $2 FOR UPDATE",
-        &[&integration, &donation.id],
-    )?;
-    let (old_record, revision): (String, i32) = (row.get(0), row.get(1));
-    if old_record == encoded {
-        return Ok(UNCHANGED);
+    // Stored before (by an earlier run or, a moment ago, by another worker): lock, compare.
+    let rest_ids: Vec<&str> = rest.iter().map(|&i| ids[i]).collect();
+    let mut stored: HashMap<String, (String, i32)> = tx
+        .query(
+            "SELECT id, record, revision FROM donations
+             WHERE integration = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+            &[&integration, &rest_ids],
+        )?
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect();
+    for i in rest {
+        let donation = &donations[i];
+        let Some((old_record, revision)) = stored.get(&donation.id).cloned() else {
+            return Err(StoreError::Database(format!(
+                "donation {} was neither inserted nor found",
+                donation.id
+            )));
+        };
+        if old_record == encoded[i] {
+            counts.unchanged += 1;
+            continue;
+        }
+        let old: Donation = decode(&old_record)?;
+        let merged = keep_known(donation, &old);
+        if merged == old {
+            counts.unchanged += 1;
+            continue;
+        }
+        let record = encode(&merged)?;
+        let next = replace_donation(
+            tx,
+            integration,
+            &merged,
+            &record,
+            &old_record,
+            revision,
+            now,
+        )?;
+        // The same id again later in this page compares with what was just written.
+        stored.insert(donation.id.clone(), (record, next));
+        counts.updated += 1;
     }
-    let old: Donation = decode(&old_record)?;
-    let merged = keep_known(donation, &old);
-    if merged == old {
-        return Ok(UNCHANGED);
-    }
+    Ok(counts)
+}
+
+/// Keep the stored version as history and write the merged one; the new revision.
+fn replace_donation(
+    tx: &mut Transaction<'_>,
+    integration: &str,
+    merged: &Donation,
+    record: &str,
+    old_record: &str,
+    revision: i32,
+    now: &str,
+) -> Result<i32, StoreError> {
     tx.execute(
         "INSERT INTO donation_history (integration, id, revision, record, replaced_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (integration, id, revision) DO UPDATE SET
             record = excluded.record, replaced_at = excluded.replaced_at",
-        &[&integration, &donation.id, &revision, &old_record, &now],
+        &[&integration, &merged.id, &revision, &old_record, &now],
     )?;
-    let next_revision = revision.checked_add(1).ok_or_else(|| {
-        StoreError::Corrupt(format!("donation {} has too many revisions", donation.id))
+    let next = revision.checked_add(1).ok_or_else(|| {
+        StoreError::Corrupt(format!("donation {} has too many revisions", merged.id))
     })?;
     tx.execute(
         "UPDATE donations SET kind = $3, reverses = $4, amount = $5, currency = $6,
@@ -107,19 +175,19 @@ fn donation_upsert(
          WHERE integration = $1 AND id = $2",
         &[
             &integration,
-            &donation.id,
+            &merged.id,
             &kind_name(merged.kind),
             &merged.reverses,
             &merged.amount.minor_units,
             &merged.amount.currency,
             &merged.received_at,
             &merged.payout_id,
-            &encode(&merged)?,
+            &record,
             &now,
-            &next_revision,
+            &next,
         ],
     )?;
-    Ok(UPDATED)
+    Ok(next)
 }
 
 /// Insert or replace a row whose identity is (integration, id) and whose content is `record`;
