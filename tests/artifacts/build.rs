@@ -10,6 +10,7 @@ use std::process::Command;
 const GUESTS: &[(&str, &str)] = &[
     ("STRIPE", "intake-plugin-stripe"),
     ("WINRED", "intake-plugin-winred"),
+    ("ACTBLUE", "intake-plugin-actblue"),
     ("HOSTILE", "intake-guest-hostile"),
 ];
 
