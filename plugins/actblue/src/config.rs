@@ -8,6 +8,8 @@ pub struct Config {
     pub client_uuid: String,
     /// Without a trailing slash.
     pub api_base: String,
+    /// Donations one fetch call aims to return.
+    pub page_size: usize,
 }
 
 impl Config {
@@ -24,9 +26,20 @@ impl Config {
             .trim()
             .trim_end_matches('/')
             .to_string();
+        let page_size = match settings.get("page_size") {
+            None => crate::fetch::PAGE_TARGET,
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=5000).contains(n))
+                .ok_or_else(|| {
+                    Error::Config(format!("page_size `{text}` is not a number from 1 to 5000"))
+                })?,
+        };
         Ok(Config {
             client_uuid,
             api_base,
+            page_size,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! `fetch`: the window's paid line items, then its refunds, each from one CSV job (create,
 //! poll, download at once: the link lives ten minutes). The window's dates in New York time
 //! name the jobs; rows outside the window's instants are walked past, so adjacent windows
-//! never return a row twice. A call returns at most [`PAGE_TARGET`] donations; its cursor
+//! never return a row twice. A call returns about `page_size` donations (setting, default [`PAGE_TARGET`]); its cursor
 //! (see `cursor.rs`) holds the job and the rows walked, so a later call downloads the same
 //! job afresh (a new link) and goes on after them.
 
@@ -43,6 +43,7 @@ pub fn date_range(since: i64, until: Option<i64>) -> Result<(String, String), Er
 
 pub fn fetch(settings: &Settings, window: &Window, cursor: Option<&str>) -> Result<Page, Error> {
     let config = Config::from_settings(settings)?;
+    let page_size = config.page_size;
     let (since, until) = window_bounds(window)?;
     let (start, end) = date_range(since, until)?;
     let range = (start.as_str(), end.as_str());
@@ -73,15 +74,19 @@ pub fn fetch(settings: &Settings, window: &Window, cursor: Option<&str>) -> Resu
         };
         let table = Table::parse(&api.download(&url)?, &[rows::LINEITEM_ID])?;
         let mut index = usize::try_from(position.offset).unwrap_or(usize::MAX);
-        while index < table.len() && donations.len() < PAGE_TARGET {
+        while index < table.len() && donations.len() < page_size {
             if let Some(row) = table.row(index) {
-                let d = match position.stage {
-                    Stage::Paid => mapping::contribution(&row)?,
-                    Stage::Refunded => mapping::refund(&row)?,
+                // paid_contributions leaves refunded line items out: the refunded CSV brings
+                // the contribution as well as its refund, each kept if inside the window.
+                let found = match position.stage {
+                    Stage::Paid => vec![mapping::contribution(&row)?],
+                    Stage::Refunded => vec![mapping::contribution(&row)?, mapping::refund(&row)?],
                 };
-                let at = rfc3339_to_unix(&d.received_at)?;
-                if at >= since && until.is_none_or(|u| at < u) {
-                    donations.push(d);
+                for d in found {
+                    let at = rfc3339_to_unix(&d.received_at)?;
+                    if at >= since && until.is_none_or(|u| at < u) {
+                        donations.push(d);
+                    }
                 }
             }
             index += 1;
@@ -97,7 +102,7 @@ pub fn fetch(settings: &Settings, window: &Window, cursor: Option<&str>) -> Resu
                     job: None,
                     offset: 0,
                 };
-                if donations.len() >= PAGE_TARGET {
+                if donations.len() >= page_size {
                     return Ok(page(donations, Some(position.encode(range))));
                 }
             }

@@ -35,6 +35,12 @@ pub fn info() -> PluginInfo {
             )
             .default_value(DEFAULT_API_BASE),
             Setting::text(
+                "page_size",
+                "Page size",
+                "Donations one fetch call aims to return (1 to 5000).",
+            )
+            .default_value("500"),
+            Setting::text(
                 "webhook_user",
                 "Webhook user name",
                 "The user name chosen for ActBlue's webhook deliveries (HTTP Basic).",
