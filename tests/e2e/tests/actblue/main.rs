@@ -296,3 +296,38 @@ async fn webhooks_need_the_chosen_basic_credentials() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_job_still_building_keeps_its_cursor_and_says_so() {
+    let e = ActBlueEmulator::start().await.unwrap();
+    e.set_polls_before_ready(5);
+    let host = host().await;
+    let i = integration(&e, emu::CLIENT_SECRET);
+    // The first call makes the job and polls three times: no rows yet, but a cursor with
+    // the job, so the job is not made again.
+    let first = host.fetch(&i, &may(), None).await.unwrap();
+    assert!(first.donations.is_empty());
+    let cursor = first.next_cursor.unwrap();
+    assert_eq!(cursor, "ab1|paid|2024-05-01|2024-06-01|csv-1|0");
+    // Two more polls and the job is ready: the rest comes from that cursor.
+    let rest: Vec<Donation> = pages(&host, &i, &may(), Some(cursor.clone()), || {})
+        .await
+        .into_iter()
+        .flat_map(|(_, d)| d)
+        .collect();
+    assert_all_match(&rest);
+
+    // A call that gets nowhere (a new job, never ready within its polls, from a cursor that
+    // already names it) is a transient error: the caller keeps its cursor and retries.
+    e.set_polls_before_ready(100);
+    let started = host
+        .fetch(&i, &may(), None)
+        .await
+        .unwrap()
+        .next_cursor
+        .unwrap();
+    match plugin_error(host.fetch(&i, &may(), Some(&started)).await) {
+        PluginError::Transient(m) => assert!(m.contains("still building CSV csv-"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -34,7 +34,7 @@ pub const CLIENT_UUID: &str = "9f1c2d3e-0000-4abc-8def-0123456789ab";
 pub const CLIENT_SECRET: &str = "ab_secret_0123456789abcdefghij";
 /// How long a download link lives after it is handed out.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(600);
-/// Polls that answer `in_progress` before a job is ready.
+/// Polls that answer `in_progress` before a job is ready, unless set otherwise.
 pub const POLLS_BEFORE_READY: u32 = 2;
 
 struct Job {
@@ -53,6 +53,8 @@ struct EmuState {
     now: u64,
     api_requests: u64,
     downloads: u64,
+    /// In-progress polls each new job answers.
+    polls_before_ready: u32,
     download_origin: String,
 }
 
@@ -68,6 +70,7 @@ pub struct ActBlueEmulator {
 impl ActBlueEmulator {
     pub async fn start() -> anyhow::Result<ActBlueEmulator> {
         let shared: Shared = Arc::default();
+        lock(&shared).polls_before_ready = POLLS_BEFORE_READY;
         let download = Running::start(
             Router::new()
                 .route("/exports/{token}", get(download))
@@ -108,6 +111,11 @@ impl ActBlueEmulator {
     pub fn counts(&self) -> (u64, u64) {
         let s = lock(&self.shared);
         (s.api_requests, s.downloads)
+    }
+
+    /// How many polls each job created from now on answers `in_progress`.
+    pub fn set_polls_before_ready(&self, polls: u32) {
+        lock(&self.shared).polls_before_ready = polls;
     }
 
     /// Jobs created so far.
@@ -186,11 +194,12 @@ async fn create(State(shared): State<Shared>, headers: HeaderMap, body: String) 
         )
             .into_response();
     }
+    let polls_left = s.polls_before_ready;
     s.jobs.push(Job {
         csv_type,
         start,
         end,
-        polls_left: POLLS_BEFORE_READY,
+        polls_left,
     });
     let id = format!("csv-{}", s.jobs.len());
     (StatusCode::CREATED, axum::Json(json!({ "id": id }))).into_response()
@@ -363,4 +372,61 @@ fn render(job: &Job) -> anyhow::Result<Vec<u8>> {
         }
     }
     Ok(out.into_inner()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A link works at once, and not once ten minutes of emulator time have passed; the API
+    /// wants the right Basic credentials.
+    #[tokio::test]
+    async fn links_expire_and_the_api_wants_basic() {
+        let e = ActBlueEmulator::start().await.unwrap();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::new();
+        let body = r#"{"csv_type":"paid_contributions","date_range_start":"2024-05-01","date_range_end":"2024-06-01"}"#;
+        let denied = client
+            .post(format!("{}/api/v1/csvs", e.url()))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), 401);
+        let basic = |r: reqwest::RequestBuilder| r.basic_auth(CLIENT_UUID, Some(CLIENT_SECRET));
+        let created = basic(client.post(format!("{}/api/v1/csvs", e.url())))
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let created: Value = serde_json::from_str(&created).unwrap();
+        assert_eq!(created["id"], "csv-1");
+        let poll = || async {
+            basic(client.get(format!("{}/api/v1/csvs/csv-1", e.url())))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+                .unwrap()
+        };
+        assert_eq!(poll().await["status"], "in_progress");
+        assert_eq!(poll().await["status"], "in_progress");
+        let ready = poll().await;
+        let url = ready["download_url"].as_str().unwrap().to_string();
+        assert!(url.starts_with(&e.download_url()), "{url}");
+        let csv = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(csv.starts_with("Receipt ID,Date,Amount,"), "{csv}");
+        assert!(csv.contains("\"Apt 4, Rear\""), "{csv}");
+        e.advance(Duration::from_secs(599));
+        assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+        e.advance(Duration::from_secs(1));
+        let expired = client.get(&url).send().await.unwrap();
+        assert_eq!(expired.status(), 403);
+        assert_eq!(expired.text().await.unwrap(), "Request has expired");
+    }
 }
