@@ -33,6 +33,16 @@ pub struct LineItem {
     pub refund: Option<(&'static str, &'static str)>,
 }
 
+/// (line1, line2, city, region, postal code, country)
+pub type Address = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 /// What a correct plugin returns for an entry: the fields the tests compare.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Truth {
@@ -46,15 +56,7 @@ pub struct Truth {
     pub first: &'static str,
     pub last: &'static str,
     pub email: Option<&'static str>,
-    /// (line1, line2, city, region, postal code, country)
-    pub address: Option<(
-        &'static str,
-        Option<&'static str>,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    )>,
+    pub address: Option<Address>,
     /// (weekly, installment, subscription id)
     pub recurrence: Option<(bool, Option<u32>, &'static str)>,
     /// The recipient's FEC id when earmarked through ActBlue (C00401224).
