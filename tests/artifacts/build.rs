@@ -97,6 +97,9 @@ fn main() {
         out_dir.display().to_string()
     ));
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("artifacts.rs");
+    // A fresh file, not a write through: a target dir seeded by hard links shares this
+    // file's inode with other checkouts, whose builds would then overwrite our paths.
+    let _ = std::fs::remove_file(&dest);
     std::fs::write(dest, code).unwrap();
 }
 

@@ -2,6 +2,8 @@
 //! over real HTTP (Basic built by the host, jobs in progress, links on a second origin that
 //! expire), compared field by field with the emulator's hand-written truth.
 
+mod sync;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
