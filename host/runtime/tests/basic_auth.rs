@@ -205,3 +205,16 @@ async fn verify_basic_answers_then_stops_like_the_hmac_check() {
     let got = host.check(&verify("garbage")).await.unwrap().name;
     assert!(got.starts_with("first=Some(false)"), "{got}");
 }
+
+/// `verify-basic` is an addition to `secrets`: a component imports only the functions it
+/// calls, so one built before it existed (importing `verify-hmac-sha256` alone, as the
+/// Stripe plugin still does) links and runs in this host unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_without_verify_basic_still_loads() {
+    let bytes = std::fs::read(intake_test_artifacts::STRIPE).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"verify-hmac-sha256") && !has(b"verify-basic"));
+    let host = common::host_with(test_limits());
+    let info = host.load_file(intake_test_artifacts::STRIPE).await.unwrap();
+    assert_eq!(info.id, "stripe");
+}

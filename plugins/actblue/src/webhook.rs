@@ -125,6 +125,12 @@ pub fn parse_webhook(
             "the webhook's Basic credentials do not match webhook_user and webhook_password".into(),
         ));
     }
+    donations(body)
+}
+
+/// The donations of an authenticated delivery: one per line item, a refund for a line item
+/// with `refundedAt`.
+fn donations(body: &[u8]) -> Result<Vec<Donation>, Error> {
     let delivery: Delivery = serde_json::from_slice(body).map_err(|e| {
         Error::InvalidData(format!("the ActBlue webhook is not readable JSON: {e}"))
     })?;
@@ -228,4 +234,58 @@ pub fn parse_webhook(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_items_become_donations_and_refunds() {
+        let body = br#"{"donor":{"firstname":" Zo\u00eb ","lastname":"O'Brien","addr1":"77 Elm St.","city":"Somerville",
+            "state":"ma","zip":"02144-0001","country":"USA"},
+            "contribution":{"orderNumber":"AB9","isRecurring":true,"recurringPeriod":"weekly"},
+            "lineitems":[{"fecId":"C00123456","amount":"5.0","paidAt":"2024-11-03 01:30:00","lineitemId":"77"},
+                         {"amount":"2.5","paidAt":"2024-05-01T00:00:00-04:00","lineitemId":78,"refundedAt":"2024-05-02T00:00:00Z"}],
+            "form":{"name":"weekly-page"}}"#;
+        let got = donations(body).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].id, "77");
+        assert_eq!(got[0].amount.minor_units, 500);
+        // A local time without offset is New York's: the first 01:30 of 3 November (EDT).
+        assert_eq!(got[0].received_at, "2024-11-03T05:30:00Z");
+        assert_eq!(got[0].donor.first_name, "Zoë");
+        let address = got[0].donor.address.as_ref().unwrap();
+        assert_eq!(
+            (address.region.as_str(), address.country.as_str()),
+            ("MA", "US")
+        );
+        let r = got[0].recurrence.as_ref().unwrap();
+        assert_eq!(
+            (r.interval, r.subscription_id.as_deref()),
+            (Interval::Weekly, Some("AB9"))
+        );
+        assert_eq!(got[0].source.as_deref(), Some("weekly-page"));
+        assert_eq!(got[1].id, "refund-78");
+        assert_eq!(got[1].reverses.as_deref(), Some("78"));
+        assert_eq!(got[1].amount.minor_units, -250);
+        assert_eq!(got[1].received_at, "2024-05-02T00:00:00Z");
+        assert!(got[1].earmark.is_none() && got[1].recurrence.is_none());
+    }
+
+    #[test]
+    fn a_line_item_without_an_id_or_amount_is_invalid_data_saying_so() {
+        let no_id = br#"{"lineitems":[{"amount":"5.0","paidAt":"2024-05-01T00:00:00Z"}]}"#;
+        assert!(
+            matches!(donations(no_id), Err(Error::InvalidData(m)) if m == "an ActBlue line item has no lineitemId")
+        );
+        let bad_amount =
+            br#"{"lineitems":[{"amount":"five","paidAt":"2024-05-01T00:00:00Z","lineitemId":1}]}"#;
+        assert!(
+            matches!(donations(bad_amount), Err(Error::InvalidData(m)) if m == "line item 1 amount `five` is not an amount")
+        );
+        assert!(
+            matches!(donations(b"{"), Err(Error::InvalidData(m)) if m.starts_with("the ActBlue webhook is not readable JSON"))
+        );
+    }
 }
