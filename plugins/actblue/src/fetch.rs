@@ -20,8 +20,7 @@ pub const MAX_POLLS: u32 = 3;
 
 /// The window as New York dates: `[start, end)`, end the day after the last instant's day.
 pub fn date_range(since: i64, until: Option<i64>) -> Result<(String, String), Error> {
-    let zone = jiff::tz::TimeZone::get("America/New_York")
-        .map_err(|e| Error::InvalidData(e.to_string()))?;
+    let zone = crate::mapping::new_york()?;
     let day = |unix: i64| -> Result<jiff::civil::Date, Error> {
         let t = jiff::Timestamp::from_second(unix)
             .map_err(|e| Error::Config(format!("window bound out of range: {e}")))?;

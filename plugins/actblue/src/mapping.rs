@@ -9,8 +9,14 @@ use intake_plugin_sdk::{
 use crate::info::{CONDUIT_FEC_ID, CONDUIT_NAME};
 use crate::rows::{self, Row};
 
-/// ActBlue's local times are New York's; the zone's rules are compiled into the plugin.
-const ZONE: &str = "America/New_York";
+/// ActBlue's local times are New York's: the zone's rules, bundled (see `tz/README.md`).
+const NEW_YORK_TZIF: &[u8] = include_bytes!("../tz/America_New_York");
+
+/// America/New_York.
+pub fn new_york() -> Result<jiff::tz::TimeZone, Error> {
+    jiff::tz::TimeZone::tzif("America/New_York", NEW_YORK_TZIF)
+        .map_err(|e| Error::InvalidData(format!("the bundled New York time zone: {e}")))
+}
 
 /// `YYYY-MM-DD HH:MM:SS` (or with a `T`) in New York time, as RFC 3339 UTC. A time the
 /// autumn change makes ambiguous is read as the earlier one; a skipped spring time moves
@@ -23,7 +29,7 @@ pub fn eastern_to_utc(text: &str, what: &str) -> Result<String, Error> {
         .replacen(' ', "T", 1)
         .parse()
         .map_err(|e: jiff::Error| bad(e.to_string()))?;
-    let zone = jiff::tz::TimeZone::get(ZONE).map_err(|e| bad(e.to_string()))?;
+    let zone = new_york()?;
     let zoned = civil.to_zoned(zone).map_err(|e| bad(e.to_string()))?;
     Ok(zoned.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
@@ -210,6 +216,15 @@ mod tests {
         assert_eq!(
             eastern_to_utc("2024-01-15 23:30:00", "t").unwrap(),
             "2024-01-16T04:30:00Z"
+        );
+        // Past the bundled transitions the zone's POSIX rule goes on.
+        assert_eq!(
+            eastern_to_utc("2040-07-01 12:00:00", "t").unwrap(),
+            "2040-07-01T16:00:00Z"
+        );
+        assert_eq!(
+            eastern_to_utc("2040-12-01 12:00:00", "t").unwrap(),
+            "2040-12-01T17:00:00Z"
         );
         // 01:30 happens twice on 3 November: the first (EDT) is taken.
         assert_eq!(
