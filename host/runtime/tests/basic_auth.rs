@@ -167,6 +167,16 @@ async fn basic_follows_the_secret_routes_and_stays_in_authorization() {
             "{name}: {got}"
         );
     }
+    // Basic and plain placeholders share one cap: five and four are nine, over eight.
+    let got = host
+        .check(&attack("basic-many", &target, &other.url))
+        .await
+        .unwrap()
+        .name;
+    assert!(
+        got.contains("the request holds 9 secret placeholders; at most 8 are filled"),
+        "{got}"
+    );
     assert_eq!(other.hits(), 0, "nothing was sent");
     assert_eq!(routed.hits(), 0, "nothing was sent");
 }

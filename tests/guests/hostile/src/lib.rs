@@ -111,6 +111,11 @@ impl Plugin for Hostile {
             "basic-no-key" => {
                 outcome(Request::get(target).header("authorization", "Basic {{basic:hostile}}"))
             }
+            "basic-many" => outcome(
+                Request::get(target)
+                    .header("authorization", "{{basic:hostile:api_key}}".repeat(5))
+                    .header("x-other", "{{secret:api_key}}".repeat(4)),
+            ),
             "basic-verify" => basic_verify(settings.get_or("padding", "")),
             "gzip-echo" => match Request::get(target)
                 .header("accept-encoding", "gzip")
