@@ -130,8 +130,11 @@ impl PgStore {
                 known,
             });
         }
-        for sql in schema::MIGRATIONS.iter().skip(version as usize) {
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.batch_execute(sql)?;
+            if index + 1 == schema::CONTACT_KEYS {
+                contacts::index_existing(&mut tx)?;
+            }
         }
         tx.execute("UPDATE intake_schema SET version = $1", &[&known])?;
         tx.commit()?;

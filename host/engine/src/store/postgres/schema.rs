@@ -3,6 +3,9 @@
 //! "the same record again" is the same comparison on both backends.
 
 /// Each entry moves the schema one version up. Never edit a released entry: append.
+/// The migration that adds contact keys; contacts made before it are indexed as it runs.
+pub(super) const CONTACT_KEYS: usize = 4;
+
 pub(super) const MIGRATIONS: &[&str] = &[
     // 1: entries, their history, payouts, sync state, runs, rejected rows.
     r#"
@@ -171,5 +174,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHERE contact_id IS NOT NULL;
     CREATE INDEX ledger_by_time ON ledger (integration, received_at, id);
     CREATE INDEX ledger_by_donation ON ledger (integration, donation_id, id);
+    "#,
+    // 4: the keys matching finds contacts by (matching::blocking_keys).
+    r#"
+    CREATE TABLE contact_keys (
+        key        TEXT NOT NULL,
+        contact_id BIGINT NOT NULL REFERENCES contacts (id),
+        PRIMARY KEY (key, contact_id)
+    );
     "#,
 ];
