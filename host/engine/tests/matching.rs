@@ -121,7 +121,7 @@ fn each_rule_matches_what_it_should_and_nothing_else(store: &dyn Backend) {
     assert_eq!(
         read(&found)[0],
         [
-            "same last name and street (77 elm st)",
+            "same last name and street (77 Elm Street Apt 4)",
             "nickname: Bob is a form of Robert"
         ]
     );
@@ -171,7 +171,7 @@ fn each_rule_matches_what_it_should_and_nothing_else(store: &dyn Backend) {
     assert_eq!(
         read(&found)[0],
         [
-            "same first name and street (77 elm st)",
+            "same first name and street (77 Elm Street Apt 4)",
             "similar last name: Smyth and Smith"
         ]
     );

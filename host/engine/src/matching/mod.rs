@@ -50,9 +50,9 @@ pub enum Reason {
         /// Which part of the name is the same.
         name: NamePart,
     },
-    /// "same name and street (123 main st)", within one ZIP.
+    /// "same name and street (123 Main St)", within one ZIP.
     SameStreet {
-        /// Number and street, normalized.
+        /// Number and street, as the kept contact has it written.
         street: String,
         /// Which part of the name is the same.
         name: NamePart,

@@ -20,6 +20,8 @@ pub(crate) struct Facts {
     pub(crate) zip: Option<String>,
     pub(crate) phone: Option<String>,
     pub(crate) street: Option<String>,
+    /// The street line as written, for the reviewer.
+    pub(crate) street_written: Option<String>,
 }
 
 impl Facts {
@@ -32,6 +34,7 @@ impl Facts {
             zip: normalize::zip5(person),
             phone: normalize::phone(person),
             street: normalize::street(person),
+            street_written: person.address.as_ref().map(|a| a.line1.trim().to_string()),
         }
     }
 }
@@ -139,7 +142,10 @@ pub(crate) fn score(incoming: &Facts, contact_id: ContactId, contact: &Facts) ->
         _ => NamePart::Full,
     };
     let zip = same(&incoming.zip, &contact.zip);
-    let street = zip.as_ref().and(same(&incoming.street, &contact.street));
+    let street = zip
+        .as_ref()
+        .and(same(&incoming.street, &contact.street))
+        .and(contact.street_written.clone());
     let phone = same(&incoming.phone, &contact.phone);
     let mut evidence: Vec<(u8, Reason)> = Vec::new();
     if let Some(email) = email {
