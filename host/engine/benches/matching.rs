@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use intake_engine::matching::{ContactMatcher, score_candidates};
+use intake_engine::matching::score_candidates;
 use intake_engine::store::Backend;
 use intake_host::types::{Person, PostalAddress};
 
