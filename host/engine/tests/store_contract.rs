@@ -363,7 +363,11 @@ fn one_worker_claims_an_integration_at_a_time(a: &dyn Store, b: &dyn Store) {
     b.release("i").unwrap(); // not b's: changes nothing
     assert!(matches!(b.claim("i", minute).unwrap(), Claim::Busy { .. }));
     a.release("i").unwrap();
-    assert_eq!(b.claim("i", minute).unwrap(), Claim::Held);
+    assert_eq!(
+        b.claim("i", minute).unwrap(),
+        Claim::Held,
+        "released, not abandoned: a fresh claim"
+    );
     assert_eq!(
         b.stream_state("i", Stream::Donations)
             .unwrap()
@@ -381,7 +385,13 @@ fn a_claim_runs_out(a: &dyn Store, b: &dyn Store) {
     a.open_window("i", Stream::Donations, &window()).unwrap();
     assert!(matches!(b.claim("i", short).unwrap(), Claim::Busy { .. }));
     std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(b.claim("i", Duration::from_secs(60)).unwrap(), Claim::Held);
+    assert_eq!(
+        b.claim("i", Duration::from_secs(60)).unwrap(),
+        Claim::TakenOver {
+            from: a.worker().to_string()
+        },
+        "taken from a worker that left it unfinished"
+    );
     let page = [donation("ch_1", 500, "2026-01-02T00:00:00Z")];
     let stale = a
         .commit_page("i", Stream::Donations, donations_only(&page), Some("stale"))
@@ -579,7 +589,10 @@ fn sqlite_a_dead_local_processs_claim_is_taken_at_once() {
         .unwrap();
     };
     claim_as(&dead);
-    assert_eq!(store.claim("i", hour).unwrap(), Claim::Held);
+    assert_eq!(
+        store.claim("i", hour).unwrap(),
+        Claim::TakenOver { from: dead }
+    );
 
     let alive = format!("{host}:{}:0000abcd", std::process::id());
     claim_as(&alive);

@@ -123,6 +123,12 @@ pub fn open(config: &crate::Config) -> Result<std::sync::Arc<dyn Backend>, Store
 pub enum Claim {
     /// This worker holds the integration until the claim's time runs out (or is renewed).
     Held,
+    /// This worker holds the integration now, taken from a worker that left it unfinished:
+    /// its process is gone or its claim ran out.
+    TakenOver {
+        /// The worker that held it: its [`Store::worker`] name.
+        from: String,
+    },
     /// Another worker holds a live claim.
     Busy {
         /// Who: its [`Store::worker`] name.

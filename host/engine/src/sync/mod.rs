@@ -53,7 +53,7 @@ async fn renew_claim(store: Arc<dyn Store>, integration: String, ttl: std::time:
         every.tick().await;
         let id = integration.clone();
         match blocking(&store, move |s| s.claim(&id, ttl)).await {
-            Ok(Claim::Held) => {}
+            Ok(Claim::Held | Claim::TakenOver { .. }) => {}
             Ok(Claim::Busy { holder }) => {
                 tracing::warn!(%integration, %holder, "another worker took over the claim");
                 return;
@@ -103,13 +103,38 @@ impl Engine {
             let limit = limit.clone();
             async move {
                 let _permit = limit.acquire().await;
-                self.sync_integration(integration, options.since.as_deref(), progress)
+                self.sync_integration(integration, options.since.as_deref(), progress, false)
                     .await
             }
         });
         // Concurrent on this task: a sync is I/O and plugin calls, which the host runs on
         // its own; nothing here needs a thread of its own.
-        futures_util::future::join_all(runs).await
+        let mut reports = futures_util::future::join_all(runs).await;
+
+        // A second look at those another worker held: if that worker died meanwhile, this
+        // one finishes its work now instead of leaving it to the next run. One that its
+        // holder finished is left alone (no second pass at the processor).
+        let busy: Vec<usize> = (0..reports.len())
+            .filter(|&i| reports[i].status == "busy")
+            .collect();
+        let retries = busy.clone().into_iter().map(|i| {
+            let limit = limit.clone();
+            let integration = chosen[i];
+            async move {
+                let _permit = limit.acquire().await;
+                self.sync_integration(integration, options.since.as_deref(), progress, true)
+                    .await
+            }
+        });
+        for (i, retried) in busy
+            .into_iter()
+            .zip(futures_util::future::join_all(retries).await)
+        {
+            if retried.status != "busy" {
+                reports[i] = retried;
+            }
+        }
+        reports
     }
 
     async fn sync_integration(
@@ -117,10 +142,13 @@ impl Engine {
         integration: &PreparedIntegration,
         since: Option<&str>,
         progress: &(dyn Progress + Sync),
+        only_abandoned: bool,
     ) -> IntegrationReport {
         let id = integration.config.id.clone();
         let started = Instant::now();
-        progress.started(&id);
+        if !only_abandoned {
+            progress.started(&id);
+        }
         // This run's requests, counted by the host as it sends them.
         let meter = RequestMeter::default();
         let metered = PreparedIntegration {
@@ -143,7 +171,26 @@ impl Engine {
             blocking(&store, move |s| s.claim(&id, ttl)).await
         };
         match claimed {
+            Ok(Claim::Held) if only_abandoned => {
+                // Its holder finished and let go: nothing is left to take over.
+                let held = id.clone();
+                if let Err(e) = blocking(&store, move |s| s.release(&held)).await {
+                    tracing::warn!(integration = %id, error = %e, "could not release the claim");
+                }
+                summary.status = "busy".into();
+                return IntegrationReport::from_summary(&id, summary, started.elapsed());
+            }
             Ok(Claim::Held) => {}
+            Ok(Claim::TakenOver { from }) => {
+                tracing::info!(integration = %id, %from, "taking over an integration its worker left unfinished");
+                if only_abandoned {
+                    progress.started(&id);
+                }
+            }
+            Ok(Claim::Busy { .. }) if only_abandoned => {
+                summary.status = "busy".into();
+                return IntegrationReport::from_summary(&id, summary, started.elapsed());
+            }
             Ok(Claim::Busy { holder }) => {
                 summary.status = "busy".into();
                 summary.detail = Some(format!("another worker ({holder}) is syncing it now"));

@@ -13,7 +13,16 @@ pub(super) fn claim(
     worker: &str,
     ttl: Duration,
 ) -> Result<Claim, StoreError> {
-    let changed = conn.execute(
+    // The previous holder, read under the row lock the upsert then takes, tells a takeover
+    // from a fresh claim.
+    let mut tx = conn.transaction()?;
+    let before: Option<String> = tx
+        .query_opt(
+            "SELECT holder FROM leases WHERE integration = $1 FOR UPDATE",
+            &[&integration],
+        )?
+        .map(|row| row.get(0));
+    let changed = tx.execute(
         "INSERT INTO leases (integration, holder, expires_at)
          VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
          ON CONFLICT (integration) DO UPDATE SET
@@ -21,8 +30,12 @@ pub(super) fn claim(
          WHERE leases.holder = excluded.holder OR leases.expires_at <= clock_timestamp()",
         &[&integration, &worker, &ttl.as_secs_f64()],
     )?;
+    tx.commit()?;
     if changed == 1 {
-        return Ok(Claim::Held);
+        return Ok(match before {
+            Some(from) if from != worker => Claim::TakenOver { from },
+            _ => Claim::Held,
+        });
     }
     let row = conn.query_opt(
         "SELECT holder FROM leases WHERE integration = $1",
@@ -39,7 +52,7 @@ pub(super) fn claim(
                     &[&integration, &worker, &ttl.as_secs_f64(), &holder],
                 )?;
                 if taken == 1 {
-                    return Ok(Claim::Held);
+                    return Ok(Claim::TakenOver { from: holder });
                 }
             }
             Ok(Claim::Busy { holder })

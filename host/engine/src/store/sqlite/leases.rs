@@ -22,6 +22,15 @@ pub(super) fn claim(
 ) -> Result<Claim, StoreError> {
     let now = now_ms();
     let until = now.saturating_add(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX));
+    // Who held it before, to tell a takeover from a fresh claim. Another process may change
+    // the row between the two statements; that only mislabels a takeover, never double-holds.
+    let before: Option<String> = conn
+        .query_row(
+            "SELECT holder FROM leases WHERE integration = ?1",
+            params![integration],
+            |row| row.get(0),
+        )
+        .optional()?;
     let changed = conn.execute(
         "INSERT INTO leases (integration, holder, expires_ms) VALUES (?1, ?2, ?3)
          ON CONFLICT (integration) DO UPDATE SET
@@ -30,7 +39,10 @@ pub(super) fn claim(
         params![integration, worker, until, now],
     )?;
     if changed == 1 {
-        return Ok(Claim::Held);
+        return Ok(match before {
+            Some(from) if from != worker => Claim::TakenOver { from },
+            _ => Claim::Held,
+        });
     }
     let holder: String = conn.query_row(
         "SELECT holder FROM leases WHERE integration = ?1",
@@ -43,7 +55,7 @@ pub(super) fn claim(
             params![integration, worker, until, holder],
         )?;
         if taken == 1 {
-            return Ok(Claim::Held);
+            return Ok(Claim::TakenOver { from: holder });
         }
     }
     Ok(Claim::Busy { holder })
