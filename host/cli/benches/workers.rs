@@ -79,6 +79,44 @@ fn run_workers(config: &Path, workers: usize, cache: &Path) -> (Duration, u64, u
     (started.elapsed(), stored, busy)
 }
 
+/// The database's activity counters (pg_stat_database): commits, rows read, rows written.
+#[derive(Clone, Copy, Default)]
+struct DbLoad {
+    commits: i64,
+    rows_read: i64,
+    rows_written: i64,
+    blocks_read: i64,
+    blocks_hit: i64,
+}
+
+fn db_load(url: &str) -> DbLoad {
+    let url = url.to_string();
+    // The sync client must not run on a tokio thread; a plain thread keeps it apart.
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        // Counters are flushed to the statistics system at most once a second per backend;
+        // ask for a fresh snapshot of what has been reported.
+        client.batch_execute("SELECT pg_stat_clear_snapshot()").unwrap();
+        let row = client
+            .query_one(
+                "SELECT xact_commit, tup_returned + tup_fetched,
+                        tup_inserted + tup_updated + tup_deleted, blks_read, blks_hit
+                 FROM pg_stat_database WHERE datname = current_database()",
+                &[],
+            )
+            .unwrap();
+        DbLoad {
+            commits: row.get(0),
+            rows_read: row.get(1),
+            rows_written: row.get(2),
+            blocks_read: row.get(3),
+            blocks_hit: row.get(4),
+        }
+    })
+    .join()
+    .unwrap()
+}
+
 fn main() {
     // `cargo bench` passes --bench; a plain `cargo test` of benches passes nothing: skip then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -154,8 +192,10 @@ fn main() {
         WinRedEmulator::start(config).await.unwrap()
     });
     println!("\nfleet: {fleet} integrations x 3 donations, one daily cycle");
-    println!("| workers | wall | per integration | entries stored |");
-    println!("|---|---|---|---|");
+    println!(
+        "| workers | wall | per integration | entries stored | commits/s | rows written/s | rows read/s | per integration: commits, rows written, rows read | blocks read from disk |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     for workers in [1, 4] {
         let db = intake_test_postgres::database().expect("Postgres for the bench");
         let config = write_config(
@@ -165,11 +205,29 @@ fn main() {
             fleet,
             &format!("url = \"{}\"", db.url),
         );
+        let before = db_load(&db.url);
         let (wall, stored, _) = run_workers(&config, workers, &cache);
+        // Let the last backends report their counters (at most a second behind).
+        std::thread::sleep(Duration::from_millis(1500));
+        let after = db_load(&db.url);
+        let secs = wall.as_secs_f64();
+        let (commits, written, read) = (
+            (after.commits - before.commits) as f64,
+            (after.rows_written - before.rows_written) as f64,
+            (after.rows_read - before.rows_read) as f64,
+        );
+        let n = fleet as f64;
         println!(
-            "| {workers} | {:.1} s | {:.1} ms | {stored} |",
-            wall.as_secs_f64(),
-            wall.as_secs_f64() * 1000.0 / fleet as f64
+            "| {workers} | {secs:.1} s | {:.1} ms | {stored} | {:.0} | {:.0} | {:.0} | {:.1}, {:.1}, {:.0} | {} of {} |",
+            secs * 1000.0 / n,
+            commits / secs,
+            written / secs,
+            read / secs,
+            commits / n,
+            written / n,
+            read / n,
+            after.blocks_read - before.blocks_read,
+            (after.blocks_read - before.blocks_read) + (after.blocks_hit - before.blocks_hit),
         );
     }
 }

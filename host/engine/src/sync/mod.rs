@@ -99,34 +99,42 @@ impl Engine {
         let limit = Arc::new(tokio::sync::Semaphore::new(
             self.config().sync.parallel.max(1),
         ));
+        // Runs after this one were made during this pass: an integration another worker
+        // synced since is not synced again (several `intake sync` on one store would
+        // otherwise each pass over every integration).
+        let mark = blocking(self.store(), |s| s.runs(None, 1))
+            .await
+            .map(|runs| runs.first().map_or(0, |r| r.id))
+            .unwrap_or(i64::MAX);
         let runs = chosen.iter().map(|integration| {
             let limit = limit.clone();
             async move {
                 let _permit = limit.acquire().await;
-                self.sync_integration(integration, options.since.as_deref(), progress, false)
+                self.sync_integration(integration, options.since.as_deref(), progress, mark, false)
                     .await
             }
         });
         // Concurrent on this task: a sync is I/O and plugin calls, which the host runs on
         // its own; nothing here needs a thread of its own.
-        let mut reports = futures_util::future::join_all(runs).await;
+        let (mut reports, held_elsewhere): (Vec<_>, Vec<_>) = futures_util::future::join_all(runs)
+            .await
+            .into_iter()
+            .unzip();
 
         // A second look at those another worker held: if that worker died meanwhile, this
         // one finishes its work now instead of leaving it to the next run. One that its
         // holder finished is left alone (no second pass at the processor).
-        let busy: Vec<usize> = (0..reports.len())
-            .filter(|&i| reports[i].status == "busy")
-            .collect();
+        let busy: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
         let retries = busy.clone().into_iter().map(|i| {
             let limit = limit.clone();
             let integration = chosen[i];
             async move {
                 let _permit = limit.acquire().await;
-                self.sync_integration(integration, options.since.as_deref(), progress, true)
+                self.sync_integration(integration, options.since.as_deref(), progress, mark, true)
                     .await
             }
         });
-        for (i, retried) in busy
+        for (i, (retried, _)) in busy
             .into_iter()
             .zip(futures_util::future::join_all(retries).await)
         {
@@ -142,8 +150,9 @@ impl Engine {
         integration: &PreparedIntegration,
         since: Option<&str>,
         progress: &(dyn Progress + Sync),
+        mark: i64,
         only_abandoned: bool,
-    ) -> IntegrationReport {
+    ) -> (IntegrationReport, bool) {
         let id = integration.config.id.clone();
         let started = Instant::now();
         if !only_abandoned {
@@ -170,15 +179,22 @@ impl Engine {
             let id = id.clone();
             blocking(&store, move |s| s.claim(&id, ttl)).await
         };
+        let release = |store: Arc<dyn Store>, id: String| async move {
+            let held = id.clone();
+            if let Err(e) = blocking(&store, move |s| s.release(&held)).await {
+                // It runs out by itself; the next run only waits for it.
+                tracing::warn!(integration = %id, error = %e, "could not release the claim");
+            }
+        };
         match claimed {
             Ok(Claim::Held) if only_abandoned => {
                 // Its holder finished and let go: nothing is left to take over.
-                let held = id.clone();
-                if let Err(e) = blocking(&store, move |s| s.release(&held)).await {
-                    tracing::warn!(integration = %id, error = %e, "could not release the claim");
-                }
+                release(store, id.clone()).await;
                 summary.status = "busy".into();
-                return IntegrationReport::from_summary(&id, summary, started.elapsed());
+                return (
+                    IntegrationReport::from_summary(&id, summary, started.elapsed()),
+                    false,
+                );
             }
             Ok(Claim::Held) => {}
             Ok(Claim::TakenOver { from }) => {
@@ -189,20 +205,39 @@ impl Engine {
             }
             Ok(Claim::Busy { .. }) if only_abandoned => {
                 summary.status = "busy".into();
-                return IntegrationReport::from_summary(&id, summary, started.elapsed());
+                return (
+                    IntegrationReport::from_summary(&id, summary, started.elapsed()),
+                    false,
+                );
             }
             Ok(Claim::Busy { holder }) => {
                 summary.status = "busy".into();
                 summary.detail = Some(format!("another worker ({holder}) is syncing it now"));
                 let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
                 progress.finished(&report);
-                return report;
+                return (report, true);
             }
             Err(e) => {
                 let report = IntegrationReport::refused(&id, &e);
                 progress.finished(&report);
-                return report;
+                return (report, false);
             }
+        }
+        // Another worker synced it to the end since this pass began: once is enough.
+        let latest = {
+            let id = id.clone();
+            blocking(&store, move |s| s.runs(Some(&id), 1)).await
+        };
+        if let Ok(Some(run)) = latest.map(|runs| runs.into_iter().next())
+            && run.id > mark
+            && matches!(run.summary.status.as_str(), "ok" | "nothing to do")
+        {
+            release(store, id.clone()).await;
+            summary.status = "busy".into();
+            summary.detail = Some("another worker synced it during this run".into());
+            let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
+            progress.finished(&report);
+            return (report, false);
         }
         let heartbeat = tokio::spawn(renew_claim(store.clone(), id.clone(), ttl));
         let run_id = {
@@ -264,17 +299,10 @@ impl Engine {
             }
         }
         heartbeat.abort();
-        let release = {
-            let id = id.clone();
-            blocking(&store, move |s| s.release(&id)).await
-        };
-        if let Err(e) = release {
-            // It runs out by itself; the next run only waits for it.
-            tracing::warn!(integration = %id, error = %e, "could not release the claim");
-        }
+        release(store, id.clone()).await;
         let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
         progress.finished(&report);
-        report
+        (report, false)
     }
 
     /// One stream to the end of its window. Ok(false) when there was nothing to do.
