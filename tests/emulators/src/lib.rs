@@ -5,5 +5,6 @@
 pub mod actblue;
 pub mod server;
 pub mod stripe;
+pub mod truth;
 pub mod webhooks;
 pub mod winred;

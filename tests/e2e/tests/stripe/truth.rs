@@ -8,25 +8,8 @@ use intake_host::types::{
     Donation, DonationKind, FeeEntry, Interval, Money, Person, PostalAddress, Recurrence,
 };
 
-pub fn rfc3339(unix: i64) -> String {
-    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3_600,
-        secs % 3_600 / 60,
-        secs % 60
-    )
-}
+/// The emulator's own truth gives the times and the window each entry falls in.
+pub use intake_emulators::stripe::truth::{moved_at, rfc3339};
 
 pub fn usd(minor_units: i64) -> Money {
     Money {
@@ -275,31 +258,6 @@ pub fn expected(truth: &Dataset) -> (BTreeMap<String, Donation>, BTreeMap<String
         }
     }
     (out, fees)
-}
-
-/// When each entry's money moved (unix): the window a sync brings it in. A contribution's is
-/// its balance transaction's `created` (its capture, or its debit clearing), not the charge's.
-pub fn moved_at(truth: &Dataset) -> BTreeMap<String, i64> {
-    let mut out = BTreeMap::new();
-    for c in &truth.charges {
-        if let Some(at) = truth.settled_at(c) {
-            out.insert(c.id.clone(), at);
-        }
-    }
-    for r in &truth.refunds {
-        out.insert(r.id.clone(), r.created);
-    }
-    // A dispute that withdrew nothing (an inquiry) is no entry.
-    for d in &truth.disputes {
-        for b in &d.balance_transactions {
-            match b.reporting_category.as_str() {
-                "dispute" => out.insert(d.id.clone(), d.created),
-                "dispute_reversal" => out.insert(b.id.clone(), b.created),
-                _ => None,
-            };
-        }
-    }
-    out
 }
 
 pub fn sorted(mut d: Donation) -> Donation {
