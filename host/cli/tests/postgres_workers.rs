@@ -98,21 +98,6 @@ fn stored(db_url: &str) -> BTreeMap<String, (u64, u64)> {
     .unwrap()
 }
 
-/// Integrations with at least one donation stored; 0 before the workers made the tables.
-fn integrations_started(db_url: &str) -> usize {
-    let db_url = db_url.to_string();
-    std::thread::spawn(move || {
-        let mut client = postgres::Client::connect(&db_url, postgres::NoTls).ok()?;
-        let row = client
-            .query_one("SELECT COUNT(DISTINCT integration) FROM donations", &[])
-            .ok()?;
-        usize::try_from(row.get::<_, i64>(0)).ok()
-    })
-    .join()
-    .unwrap()
-    .unwrap_or(0)
-}
-
 /// The holders of the claims held now; none before the workers made the tables.
 fn leases(db_url: &str) -> Vec<String> {
     let db_url = db_url.to_string();
@@ -126,15 +111,23 @@ fn leases(db_url: &str) -> Vec<String> {
     .unwrap_or_default()
 }
 
-async fn wait_for_integrations(db_url: &str, at_least: usize) {
-    let started = std::time::Instant::now();
-    while integrations_started(db_url) < at_least {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "fewer than {at_least} integrations stored in a minute"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// Streams (donations, payouts) run to the end, over all integrations.
+fn streams_complete(db_url: &str) -> i64 {
+    let db_url = db_url.to_string();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&db_url, postgres::NoTls).ok()?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*) FROM sync_state
+                 WHERE window_since IS NULL AND completed_until IS NOT NULL",
+                &[],
+            )
+            .ok()?;
+        Some(row.get::<_, i64>(0))
+    })
+    .join()
+    .unwrap()
+    .unwrap_or(0)
 }
 
 fn signal(pid: u32, name: &str) {
@@ -161,6 +154,19 @@ async fn three_processes_share_200_integrations_and_a_killed_ones_work_finishes_
         &db.url,
     );
 
+    // Compile the plugin once into the shared cache, so the workers start together instead of
+    // each compiling it (slow in a debug build) before claiming anything.
+    let checked = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["config", "check", "--config"])
+        .arg(&config)
+        .env("INTAKE_CACHE_DIR", common::cache_dir())
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     let mut workers: Vec<_> = (0..3)
         .map(|_| sync_command(&config).spawn().unwrap())
         .collect();
@@ -186,7 +192,17 @@ async fn three_processes_share_200_integrations_and_a_killed_ones_work_finishes_
         .iter()
         .filter(|holder| holder.contains(&marker))
         .count();
-    wait_for_integrations(&db.url, INTEGRATIONS / 2).await;
+    // Kill it only once the survivors have finished everything else: they passed its
+    // integrations by as busy and now wait on them.
+    let others = 2 * (INTEGRATIONS - frozen_with) as i64;
+    let started = std::time::Instant::now();
+    while streams_complete(&db.url) < others {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the survivors did not finish the other integrations in two minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     victim.kill().unwrap();
     let killed = victim.wait().unwrap();
     assert!(!killed.success(), "the victim was killed, not finished");

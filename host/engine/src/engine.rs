@@ -140,6 +140,8 @@ pub async fn prepare(
             )),
         }
     }
+    // A plugin file shared by many integrations (one per committee) is loaded once.
+    let mut by_file: HashMap<std::path::PathBuf, PluginInfo> = HashMap::new();
     let mut prepared = Vec::with_capacity(config.integrations.len());
     for integration in &config.integrations {
         let info = match &integration.plugin {
@@ -153,10 +155,17 @@ pub async fn prepare(
                 }
                 config.missing_plugin(integration, &why)
             })?,
-            PluginRef::File(path) => host
-                .load_file(path)
-                .await
-                .map_err(|e| config.missing_plugin(integration, &e.to_string()))?,
+            PluginRef::File(path) => match by_file.get(path) {
+                Some(info) => info.clone(),
+                None => {
+                    let info = host
+                        .load_file(path)
+                        .await
+                        .map_err(|e| config.missing_plugin(integration, &e.to_string()))?;
+                    by_file.insert(path.clone(), info.clone());
+                    info
+                }
+            },
         };
         config.check_plugin(integration, &info)?;
         let secrets = if integration.enabled {

@@ -260,9 +260,10 @@ async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept(bac
     );
 }
 
-/// Two workers on one store: while one holds an integration's claim the other's sync is
-/// "busy" and stores nothing; a claim that is not renewed (its worker died elsewhere) runs
-/// out, and the other worker then syncs it to the end.
+/// Two workers on one store. While one holds an integration's claim and renews it, the other
+/// keeps looking at it for about one claim period at the end of its pass, then reports it
+/// "busy" and stores nothing. A claim that is not renewed (its worker died elsewhere) runs
+/// out within that look, and the other worker syncs it to the end in the same run.
 async fn a_worker_waits_for_anothers_claim_then_takes_over(backend: Backend) {
     let emulator = WinRedEmulator::start(winred::Config::new(12).federal(FEC, 40))
         .await
@@ -274,7 +275,15 @@ async fn a_worker_waits_for_anothers_claim_then_takes_over(backend: Backend) {
         &emulator.url(),
         &[("winred-main", &token, "2000-01-01")],
     );
+    // Claims of one second: the second look lasts about 1.33 s.
+    let text = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(
+        &config_path,
+        text.replacen("[sync]\n", "[sync]\nlease_seconds = 1\n", 1),
+    )
+    .unwrap();
     let config = Config::load(&config_path).expect("config");
+    assert_eq!(config.sync.lease, Duration::from_secs(1));
     let (first, second): (Arc<dyn Store>, Arc<dyn Store>) = match backend {
         Backend::Sqlite => (
             Arc::new(SqliteStore::open(&config.store_path).unwrap()),
@@ -290,25 +299,41 @@ async fn a_worker_waits_for_anothers_claim_then_takes_over(backend: Backend) {
             )
         }
     };
-    // The first worker holds the claim, as if it were syncing, and then dies: no renewal.
-    let held = first
-        .claim("winred-main", Duration::from_millis(1500))
-        .unwrap();
-    assert_eq!(held, Claim::Held);
     let engine = Engine::start(host(), second.clone(), config).await.unwrap();
 
+    // A live holder: its claim reaches past the other worker's whole look.
+    assert_eq!(
+        first.claim("winred-main", Duration::from_secs(60)).unwrap(),
+        Claim::Held
+    );
+    let started = std::time::Instant::now();
     let busy = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    let looked = started.elapsed();
     assert_eq!(busy[0].status, "busy", "{busy:?}");
     assert_eq!(
         busy[0].detail.as_deref(),
         Some(format!("another worker ({}) is syncing it now", first.worker()).as_str())
     );
     assert!(!busy[0].failed(), "busy is not a failure");
+    assert!(
+        looked >= Duration::from_millis(1300),
+        "it looked again for a claim period before leaving it: {looked:?}"
+    );
     assert!(stored(second.as_ref(), "winred-main").is_empty());
 
-    tokio::time::sleep(Duration::from_millis(1600)).await;
+    // The holder dies: its last renewal gives 700 ms more, and nothing renews it after.
+    assert_eq!(
+        first.claim("winred-main", Duration::from_millis(700)).unwrap(),
+        Claim::Held
+    );
+    let started = std::time::Instant::now();
     let took_over = engine.sync(&SyncOptions::default(), &NoProgress).await;
     assert_eq!(took_over[0].status, "ok", "{took_over:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "taken over only once the claim ran out: {:?}",
+        started.elapsed()
+    );
     assert!(stored(second.as_ref(), "winred-main").len() >= 40);
     // Done and released: the first worker may claim it again.
     assert_eq!(

@@ -354,6 +354,9 @@ pub trait Store: Send + Sync {
     fn finish_run(&self, run: i64, summary: &RunSummary) -> Result<(), StoreError>;
     /// The latest runs, newest first.
     fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
+    /// The runs after run `after` that ended well ("ok", "nothing to do"), as (run id,
+    /// integration): what other workers finished since a pass began, read in one statement.
+    fn synced_since(&self, after: i64) -> Result<Vec<(i64, String)>, StoreError>;
     /// Every stored donation (of one integration, or all), ordered by integration, then time
     /// received, then id; handed to `each` one at a time.
     fn each_donation(

@@ -1,12 +1,13 @@
 //! Syncing: each enabled integration's `fetch` pages, then its `fetch-payouts` pages, each
 //! page committed with its cursor; integrations in parallel (bounded), each one in order.
 
+mod fleet;
 mod report;
 mod retry;
 mod window;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use intake_host::types::{Capabilities, Window};
 use intake_host::{CallError, PluginError, RequestMeter};
@@ -106,43 +107,96 @@ impl Engine {
             .await
             .map(|runs| runs.first().map_or(0, |r| r.id))
             .unwrap_or(i64::MAX);
-        let runs = chosen.iter().map(|integration| {
+        let synced_elsewhere = fleet::SyncedElsewhere::after(mark);
+        // Each worker walks the list from its own place (reports stay in config order).
+        let offset = fleet::start_offset(self.store().worker(), chosen.len());
+        let order: Vec<usize> = (0..chosen.len())
+            .map(|n| (n + offset) % chosen.len())
+            .collect();
+        let runs = order.iter().map(|&i| {
             let limit = limit.clone();
+            let synced_elsewhere = &synced_elsewhere;
+            let integration = chosen[i];
             async move {
                 let _permit = limit.acquire().await;
+                if synced_elsewhere
+                    .contains(self.store(), &integration.config.id)
+                    .await
+                {
+                    progress.started(&integration.config.id);
+                    return (Self::synced_elsewhere(integration, progress), false);
+                }
                 self.sync_integration(integration, options.since.as_deref(), progress, mark, false)
                     .await
             }
         });
         // Concurrent on this task: a sync is I/O and plugin calls, which the host runs on
         // its own; nothing here needs a thread of its own.
-        let (mut reports, held_elsewhere): (Vec<_>, Vec<_>) = futures_util::future::join_all(runs)
-            .await
-            .into_iter()
-            .unzip();
+        let mut walked: Vec<_> = order
+            .iter()
+            .copied()
+            .zip(futures_util::future::join_all(runs).await)
+            .collect();
+        walked.sort_by_key(|(i, _)| *i);
+        let (mut reports, held_elsewhere): (Vec<_>, Vec<_>) =
+            walked.into_iter().map(|(_, done)| done).unzip();
 
-        // A second look at those another worker held: if that worker died meanwhile, this
-        // one finishes its work now instead of leaving it to the next run. One that its
-        // holder finished is left alone (no second pass at the processor).
-        let busy: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
-        let retries = busy.clone().into_iter().map(|i| {
-            let limit = limit.clone();
-            let integration = chosen[i];
-            async move {
-                let _permit = limit.acquire().await;
-                self.sync_integration(integration, options.since.as_deref(), progress, mark, true)
+        // Second looks at those another worker held: if that worker dies or stalls, this one
+        // finishes its work in this run instead of leaving it to the next. Looked at until
+        // each is done, taken over, or its claim has had time to run out (a live holder
+        // renews it: that one is left to its holder). One its holder finished is left alone.
+        let ttl = self.config().sync.lease;
+        let give_up = Instant::now() + ttl + ttl / 3;
+        let every = (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(2));
+        let mut pending: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
+        while !pending.is_empty() {
+            let retries = pending.iter().map(|&i| {
+                let limit = limit.clone();
+                let integration = chosen[i];
+                async move {
+                    let _permit = limit.acquire().await;
+                    self.sync_integration(
+                        integration,
+                        options.since.as_deref(),
+                        progress,
+                        mark,
+                        true,
+                    )
                     .await
+                }
+            });
+            let looked = futures_util::future::join_all(retries).await;
+            let mut still_held = Vec::new();
+            for (i, (retried, held)) in pending.into_iter().zip(looked) {
+                if retried.status != "busy" {
+                    reports[i] = retried;
+                } else if held {
+                    still_held.push(i);
+                }
             }
-        });
-        for (i, (retried, _)) in busy
-            .into_iter()
-            .zip(futures_util::future::join_all(retries).await)
-        {
-            if retried.status != "busy" {
-                reports[i] = retried;
+            pending = still_held;
+            if pending.is_empty() || Instant::now() >= give_up {
+                break;
             }
+            tokio::time::sleep(every).await;
         }
         reports
+    }
+
+    /// The report for an integration another worker synced to the end during this pass.
+    fn synced_elsewhere(
+        integration: &PreparedIntegration,
+        progress: &(dyn Progress + Sync),
+    ) -> IntegrationReport {
+        let summary = RunSummary {
+            status: "busy".into(),
+            detail: Some("another worker synced it during this run".into()),
+            ..RunSummary::default()
+        };
+        let report =
+            IntegrationReport::from_summary(&integration.config.id, summary, Duration::ZERO);
+        progress.finished(&report);
+        report
     }
 
     async fn sync_integration(
@@ -207,7 +261,7 @@ impl Engine {
                 summary.status = "busy".into();
                 return (
                     IntegrationReport::from_summary(&id, summary, started.elapsed()),
-                    false,
+                    true,
                 );
             }
             Ok(Claim::Busy { holder }) => {
@@ -233,11 +287,7 @@ impl Engine {
             && matches!(run.summary.status.as_str(), "ok" | "nothing to do")
         {
             release(store, id.clone()).await;
-            summary.status = "busy".into();
-            summary.detail = Some("another worker synced it during this run".into());
-            let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
-            progress.finished(&report);
-            return (report, false);
+            return (Self::synced_elsewhere(integration, progress), false);
         }
         let heartbeat = tokio::spawn(renew_claim(store.clone(), id.clone(), ttl));
         let run_id = {

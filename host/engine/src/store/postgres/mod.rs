@@ -328,6 +328,20 @@ impl Store for PgStore {
         })
     }
 
+    fn synced_since(&self, after: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        self.with(|conn| {
+            Ok(conn
+                .query(
+                    "SELECT id, integration FROM runs
+                     WHERE id > $1 AND status IN ('ok', 'nothing to do')",
+                    &[&after],
+                )?
+                .iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect())
+        })
+    }
+
     fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with(|conn| {

@@ -270,6 +270,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn synced_since(&self, after: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn.prepare_cached(
+            "SELECT id, integration FROM runs
+             WHERE id > ?1 AND status IN ('ok', 'nothing to do')",
+        )?;
+        let rows = query.query_map(params![after], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let conn = self.conn();
         // Two statements, not `?1 IS NULL OR integration = ?1`: one integration's runs are
