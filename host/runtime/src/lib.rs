@@ -1,7 +1,7 @@
 //! The Intake host runtime.
 //!
 //! A CRM embeds this crate to take in donations from any processor through plugins:
-//! WebAssembly components built against the `intake:plugin` WIT contract (`wit/`).
+//! WebAssembly components built against the `intake:plugin` WIT contract (`plugins/sdk/wit/`).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {

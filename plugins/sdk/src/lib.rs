@@ -25,6 +25,9 @@
 //! it: [`time`] (timestamps and dates, `Result` on anything outside years 0–9999), [`money`]
 //! (amounts and checked sums), [`names`] (one name splitter), [`webhook`] (timestamped-HMAC
 //! signatures with a replay window) and [`http`] (requests, status errors, `Retry-After`).
+//!
+//! Natively (a plugin's `cargo test`) the host's imports are test doubles: see [`testing`]
+//! for the HTTP mock, the secret values and where log lines go.
 
 mod adapter;
 pub mod http;
@@ -33,6 +36,8 @@ pub mod money;
 pub mod names;
 pub mod secrets;
 mod settings;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
 pub mod time;
 pub mod webhook;
 
@@ -44,7 +49,8 @@ pub mod __private {
 
     // The generated bindings stay private: plugins see only the re-exports below.
     wit_bindgen::generate!({
-        path: "../../wit",
+        // Inside the crate, so a packaged SDK (crates.io or git) builds on its own.
+        path: "wit",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin_world",
