@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 pub use report::{ImportReport, IntegrationReport, NoProgress, Progress};
 
 use crate::engine::{Engine, EngineError, PreparedIntegration};
-use crate::store::{Batch, Counts, RunSummary, Store, StoreError, Stream, Via};
+use crate::store::{Batch, Claim, Counts, RunSummary, Store, StoreError, Stream, Via};
 use window::Plan;
 
 /// What `sync` runs.
@@ -42,6 +42,25 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(store.as_ref()))
         .await
         .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
+}
+
+/// Renew a claim at a third of its time until aborted. A renewal that fails is only logged:
+/// the store refuses this worker's next commit once another holds the claim.
+async fn renew_claim(store: Arc<dyn Store>, integration: String, ttl: std::time::Duration) {
+    let mut every = tokio::time::interval(ttl / 3);
+    every.tick().await; // the first tick is now: the claim was just taken
+    loop {
+        every.tick().await;
+        let id = integration.clone();
+        match blocking(&store, move |s| s.claim(&id, ttl)).await {
+            Ok(Claim::Held) => {}
+            Ok(Claim::Busy { holder }) => {
+                tracing::warn!(%integration, %holder, "another worker took over the claim");
+                return;
+            }
+            Err(e) => tracing::warn!(%integration, error = %e, "could not renew the claim"),
+        }
+    }
 }
 
 fn since_text(since: &str) -> String {
@@ -117,6 +136,28 @@ impl Engine {
             ..RunSummary::default()
         };
         let store = self.store().clone();
+        // One worker at a time per integration: claim it, and keep the claim while running.
+        let ttl = self.config().sync.lease;
+        let claimed = {
+            let id = id.clone();
+            blocking(&store, move |s| s.claim(&id, ttl)).await
+        };
+        match claimed {
+            Ok(Claim::Held) => {}
+            Ok(Claim::Busy { holder }) => {
+                summary.status = "busy".into();
+                summary.detail = Some(format!("another worker ({holder}) is syncing it now"));
+                let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
+                progress.finished(&report);
+                return report;
+            }
+            Err(e) => {
+                let report = IntegrationReport::refused(&id, &e);
+                progress.finished(&report);
+                return report;
+            }
+        }
+        let heartbeat = tokio::spawn(renew_claim(store.clone(), id.clone(), ttl));
         let run_id = {
             let id = id.clone();
             blocking(&store, move |s| s.start_run(&id)).await
@@ -153,6 +194,10 @@ impl Engine {
         match outcome {
             Ok(()) if did_anything => summary.status = "ok".into(),
             Ok(()) => summary.status = "nothing to do".into(),
+            Err(Stop::Store(e @ StoreError::NotHolder { .. })) => {
+                summary.status = "interrupted".into();
+                summary.detail = Some(e.to_string());
+            }
             Err(Stop::Store(e)) => {
                 summary.status = "failed".into();
                 summary.detail = Some(e.to_string());
@@ -170,6 +215,15 @@ impl Engine {
             if let Err(e) = blocking(&store, move |s| s.finish_run(run, &finished)).await {
                 tracing::warn!(integration = %id, error = %e, "could not record the end of the run");
             }
+        }
+        heartbeat.abort();
+        let release = {
+            let id = id.clone();
+            blocking(&store, move |s| s.release(&id)).await
+        };
+        if let Err(e) = release {
+            // It runs out by itself; the next run only waits for it.
+            tracing::warn!(integration = %id, error = %e, "could not release the claim");
         }
         let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
         progress.finished(&report);
