@@ -54,6 +54,17 @@ impl Request {
         )
     }
 
+    /// `Authorization: Basic base64(<user>:<secret>)`, built by the host from the
+    /// `{{basic:USER:KEY}}` placeholder: the plugin never sees the secret. `user` is literal
+    /// and must not contain `:`.
+    pub fn basic_secret(self, user: &str, secret_key: &str) -> Request {
+        self.header(
+            "Authorization",
+            format!("Basic {{{{basic:{user}:{secret_key}}}}}"),
+        )
+    }
+
+    /// The request body.
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
         self.body = Some(body.into());
         self

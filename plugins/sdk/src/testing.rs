@@ -10,8 +10,9 @@
 //!   as a transient error; with no mock installed every request fails the same way;
 //! - `{{secret:KEY}}` in a header is filled from the values set with [`MockHttp::secret`],
 //!   as the host would; a key the test did not set is refused like the host refuses it
-//!   ([`crate::http::HttpError::Denied`]), and [`crate::secrets::verify_hmac_sha256`]
-//!   computes the HMAC with the test value.
+//!   ([`crate::http::HttpError::Denied`]); `{{basic:USER:KEY}}` becomes base64(`USER:value`);
+//!   [`crate::secrets::verify_hmac_sha256`] and [`crate::secrets::verify_basic`] check with
+//!   the test value.
 //!
 //! State is thread-local: tests running in parallel (each on its own thread) do not see
 //! each other's mocks. Installing a mock replaces the thread's previous one.
@@ -253,24 +254,37 @@ fn current() -> Option<Rc<RefCell<State>>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// Fill `{{secret:KEY}}` placeholders from the test values; Err names a key the test did not set.
+/// Fill `{{secret:KEY}}` and `{{basic:USER:KEY}}` placeholders from the test values, as the
+/// host does; Err names a key the test did not set or a malformed placeholder.
 fn fill_secrets(value: &str, secrets: &BTreeMap<String, String>) -> Result<String, String> {
+    let lookup = |key: &str| {
+        secrets.get(key).cloned().ok_or_else(|| {
+            format!("secret `{key}` is not set (the test sets it with MockHttp::secret)")
+        })
+    };
     let mut out = String::new();
     let mut rest = value;
-    while let Some(start) = rest.find("{{secret:") {
+    while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
-        let after = &rest[start + "{{secret:".len()..];
+        let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
-            return Err(format!("unterminated secret placeholder in `{value}`"));
+            return Err(format!("unterminated placeholder in `{value}`"));
         };
-        let key = &after[..end];
-        match secrets.get(key) {
-            Some(secret) => out.push_str(secret),
-            None => {
-                return Err(format!(
-                    "secret `{key}` is not set (the test sets it with MockHttp::secret)"
-                ));
-            }
+        let inner = &after[..end];
+        if let Some(key) = inner.strip_prefix("secret:") {
+            out.push_str(&lookup(key)?);
+        } else if let Some(user_key) = inner.strip_prefix("basic:") {
+            use base64::Engine as _;
+            let Some((user, key)) = user_key.split_once(':').filter(|(u, k)| !u.is_empty() && !k.is_empty()) else {
+                return Err(format!("a Basic placeholder is `{{{{basic:USER:SECRET_KEY}}}}`, not `{{{{{inner}}}}}`"));
+            };
+            let credential = format!("{user}:{}", lookup(key)?);
+            out.push_str(&base64::engine::general_purpose::STANDARD.encode(credential));
+        } else {
+            // Not a placeholder: kept as written.
+            out.push_str("{{");
+            rest = after;
+            continue;
         }
         rest = &after[end + 2..];
     }
@@ -336,17 +350,34 @@ pub(crate) fn log(level: Level, message: &str) {
     eprintln!("[{level}] {message}");
 }
 
+fn test_secret(key: &str) -> Result<String, String> {
+    current()
+        .and_then(|s| s.borrow().secrets.get(key).cloned())
+        .ok_or_else(|| format!("secret `{key}` is not set (the test sets it with MockHttp::secret)"))
+}
+
+pub(crate) fn verify_basic(user: &str, key: &str, authorization: &str) -> Result<bool, String> {
+    use base64::Engine as _;
+    let secret = test_secret(key)?;
+    let Some((scheme, encoded)) = authorization.trim().split_once(' ') else {
+        return Ok(false);
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Ok(false);
+    }
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return Ok(false);
+    };
+    Ok(decoded == format!("{user}:{secret}").into_bytes())
+}
+
 pub(crate) fn verify_hmac_sha256(
     key: &str,
     data: &[u8],
     signatures: &[Vec<u8>],
 ) -> Result<bool, String> {
     use hmac::{Hmac, Mac};
-    let secret = current()
-        .and_then(|s| s.borrow().secrets.get(key).cloned())
-        .ok_or_else(|| {
-            format!("secret `{key}` is not set (the test sets it with MockHttp::secret)")
-        })?;
+    let secret = test_secret(key)?;
     let mut ok = false;
     for signature in signatures {
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())

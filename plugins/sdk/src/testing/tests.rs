@@ -113,3 +113,35 @@ fn an_error_reply_is_the_hosts_http_error() {
         Err(Error::Transient(m)) if m == "request timed out"
     ));
 }
+
+#[test]
+fn basic_placeholders_are_filled_and_basic_credentials_checked_with_the_test_secret() {
+    let http = MockHttp::install().secret("client_secret", "s3cret");
+    // base64("uuid-1:s3cret"), computed by hand with `printf uuid-1:s3cret | base64`.
+    let expected = "Basic dXVpZC0xOnMzY3JldA==";
+    http.on(
+        Match::post("https://secure.actblue.test/api/v1/csvs").header("authorization", expected),
+        Reply::json(201, "{}"),
+    );
+    let response = Request::post("https://secure.actblue.test/api/v1/csvs")
+        .basic_secret("uuid-1", "client_secret")
+        .send()
+        .unwrap();
+    assert_eq!(response.status, 201);
+    assert_eq!(http.requests()[0].header("Authorization"), Some(expected));
+
+    assert!(crate::secrets::verify_basic("uuid-1", "client_secret", expected).unwrap());
+    assert!(!crate::secrets::verify_basic("uuid-2", "client_secret", expected).unwrap());
+    assert!(!crate::secrets::verify_basic("uuid-1", "client_secret", "Basic !!").unwrap());
+    assert!(!crate::secrets::verify_basic("uuid-1", "client_secret", "Bearer x").unwrap());
+    let err = crate::secrets::verify_basic("uuid-1", "other", expected).unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m == "secret `other` is not set (the test sets it with MockHttp::secret)"),
+        "{err:?}"
+    );
+    let err = Request::get("https://a.test/").header("Authorization", "Basic {{basic:nouser}}").send().unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains("a Basic placeholder is `{{basic:USER:SECRET_KEY}}`")),
+        "{err:?}"
+    );
+}
