@@ -94,13 +94,19 @@ fn a_paid_csv_is_read_by_header_and_the_download_link_gets_no_credentials() {
             ("li-2", 550, "2024-06-12T03:30:00Z", "O'Brien"),
         ]
     );
-    assert_eq!(page.donations[0].fee.as_ref().map(|f| f.minor_units), Some(107));
+    assert_eq!(
+        page.donations[0].fee.as_ref().map(|f| f.minor_units),
+        Some(107)
+    );
     let requests = http.requests();
     // create, poll, download for paid; the same for refunds.
     assert_eq!(requests.len(), 6, "{requests:#?}");
     let body = String::from_utf8(requests[0].body.clone().unwrap()).unwrap();
     // The window in New York dates: June 1 00:00 UTC is still May 31 there.
-    assert!(body.contains(r#""date_range_start":"2024-05-31""#), "{body}");
+    assert!(
+        body.contains(r#""date_range_start":"2024-05-31""#),
+        "{body}"
+    );
     assert!(body.contains(r#""date_range_end":"2024-07-01""#), "{body}");
     assert_eq!(requests[2].url, "https://dl.actblue.test/paid.csv");
     assert_eq!(requests[2].header("authorization"), None);
@@ -132,15 +138,24 @@ fn a_503_keeps_its_retry_after_and_a_401_is_an_auth_error() {
     let err = ActBlue::fetch(&settings(), &june(), None).unwrap_err();
     assert!(matches!(err, Error::RateLimited(Some(45))), "{err:?}");
     let err = ActBlue::fetch(&settings(), &june(), None).unwrap_err();
-    assert!(matches!(&err, Error::Transient(m) if m == "HTTP 503: busy"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Transient(m) if m == "HTTP 503: busy"),
+        "{err:?}"
+    );
     let err = ActBlue::fetch(&settings(), &june(), None).unwrap_err();
-    assert!(matches!(&err, Error::Auth(m) if m.starts_with("HTTP 401")), "{err:?}");
+    assert!(
+        matches!(&err, Error::Auth(m) if m.starts_with("HTTP 401")),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn a_row_without_its_amount_is_invalid_data_naming_the_line() {
     let http = mock();
-    serve_jobs(&http, "Lineitem ID,Date,Amount\nli-1,2024-06-10 08:00:00,\n");
+    serve_jobs(
+        &http,
+        "Lineitem ID,Date,Amount\nli-1,2024-06-10 08:00:00,\n",
+    );
     let err = ActBlue::fetch(&settings(), &june(), None).unwrap_err();
     assert!(
         matches!(&err, Error::InvalidData(m) if m == "line 2 of the ActBlue CSV has no `Amount`"),
@@ -152,10 +167,17 @@ fn a_row_without_its_amount_is_invalid_data_naming_the_line() {
 fn webhook_credentials_are_checked_against_the_chosen_password() {
     let _http = MockHttp::install().secret("webhook_password", "hook-pw");
     let settings = Settings::from([("client_uuid", "uuid-1"), ("webhook_user", "intake")]);
-    let body = br#"{"lineitems":[{"lineitemId":1,"amount":"5.00","paidAt":"2024-05-01T00:00:00Z"}]}"#;
+    let body =
+        br#"{"lineitems":[{"lineitemId":1,"amount":"5.00","paidAt":"2024-05-01T00:00:00Z"}]}"#;
     // base64("intake:hook-pw") and base64("intake:wrong"), by hand.
-    let good = vec![("Authorization".to_string(), "Basic aW50YWtlOmhvb2stcHc=".to_string())];
-    let bad = vec![("Authorization".to_string(), "Basic aW50YWtlOndyb25n".to_string())];
+    let good = vec![(
+        "Authorization".to_string(),
+        "Basic aW50YWtlOmhvb2stcHc=".to_string(),
+    )];
+    let bad = vec![(
+        "Authorization".to_string(),
+        "Basic aW50YWtlOndyb25n".to_string(),
+    )];
     let donations = ActBlue::parse_webhook(&settings, &good, body).unwrap();
     assert_eq!(donations.len(), 1);
     let err = ActBlue::parse_webhook(&settings, &bad, body).unwrap_err();

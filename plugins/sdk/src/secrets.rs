@@ -21,7 +21,8 @@ pub fn verify_hmac_sha256(key: &str, data: &[u8], signatures: &[Vec<u8>]) -> Res
 /// test's value for `key` is used (see [`crate::testing`]).
 pub fn verify_basic(user: &str, key: &str, authorization: &str) -> Result<bool, Error> {
     #[cfg(target_arch = "wasm32")]
-    let verified = crate::__private::intake::plugin::secrets::verify_basic(user, key, authorization);
+    let verified =
+        crate::__private::intake::plugin::secrets::verify_basic(user, key, authorization);
     #[cfg(not(target_arch = "wasm32"))]
     let verified = crate::testing::verify_basic(user, key, authorization);
     verified.map_err(Error::Config)

@@ -275,8 +275,13 @@ fn fill_secrets(value: &str, secrets: &BTreeMap<String, String>) -> Result<Strin
             out.push_str(&lookup(key)?);
         } else if let Some(user_key) = inner.strip_prefix("basic:") {
             use base64::Engine as _;
-            let Some((user, key)) = user_key.split_once(':').filter(|(u, k)| !u.is_empty() && !k.is_empty()) else {
-                return Err(format!("a Basic placeholder is `{{{{basic:USER:SECRET_KEY}}}}`, not `{{{{{inner}}}}}`"));
+            let Some((user, key)) = user_key
+                .split_once(':')
+                .filter(|(u, k)| !u.is_empty() && !k.is_empty())
+            else {
+                return Err(format!(
+                    "a Basic placeholder is `{{{{basic:USER:SECRET_KEY}}}}`, not `{{{{{inner}}}}}`"
+                ));
             };
             let credential = format!("{user}:{}", lookup(key)?);
             out.push_str(&base64::engine::general_purpose::STANDARD.encode(credential));
@@ -353,7 +358,9 @@ pub(crate) fn log(level: Level, message: &str) {
 fn test_secret(key: &str) -> Result<String, String> {
     current()
         .and_then(|s| s.borrow().secrets.get(key).cloned())
-        .ok_or_else(|| format!("secret `{key}` is not set (the test sets it with MockHttp::secret)"))
+        .ok_or_else(|| {
+            format!("secret `{key}` is not set (the test sets it with MockHttp::secret)")
+        })
 }
 
 pub(crate) fn verify_basic(user: &str, key: &str, authorization: &str) -> Result<bool, String> {

@@ -69,7 +69,10 @@ fn a_page_of_charges_is_read_with_the_test_key_and_every_list_is_walked() {
     assert_eq!(page.donations.len(), 1);
     let d = &page.donations[0];
     assert_eq!(d.id, "ch_1");
-    assert_eq!((d.amount.minor_units, d.amount.currency.as_str()), (2700, "USD"));
+    assert_eq!(
+        (d.amount.minor_units, d.amount.currency.as_str()),
+        (2700, "USD")
+    );
     assert_eq!(d.received_at, "2024-06-01T12:00:00Z");
     assert_eq!(d.donor.last_name, "Smith");
     // Five lists (charges, payments, refunds, disputes, reversals), all empty after the
@@ -79,7 +82,11 @@ fn a_page_of_charges_is_read_with_the_test_key_and_every_list_is_walked() {
     assert_eq!(requests.len(), 5, "{requests:#?}");
     assert_eq!(requests[0].query("limit").as_deref(), Some("100"));
     assert_eq!(requests[0].header("stripe-version"), Some("2024-06-20"));
-    assert!(requests.iter().all(|r| r.header("authorization") == Some("Bearer sk_test_123")));
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer sk_test_123"))
+    );
     assert!(requests[2].url.starts_with(&format!("{BASE}/v1/refunds?")));
 }
 

@@ -139,7 +139,10 @@ fn basic_placeholders_are_filled_and_basic_credentials_checked_with_the_test_sec
         matches!(&err, Error::Config(m) if m == "secret `other` is not set (the test sets it with MockHttp::secret)"),
         "{err:?}"
     );
-    let err = Request::get("https://a.test/").header("Authorization", "Basic {{basic:nouser}}").send().unwrap_err();
+    let err = Request::get("https://a.test/")
+        .header("Authorization", "Basic {{basic:nouser}}")
+        .send()
+        .unwrap_err();
     assert!(
         matches!(&err, Error::Config(m) if m.contains("a Basic placeholder is `{{basic:USER:SECRET_KEY}}`")),
         "{err:?}"
