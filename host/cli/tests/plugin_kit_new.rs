@@ -107,26 +107,98 @@ fn a_new_rust_plugin_builds_tests_loads_and_passes_the_kit() {
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(info["id"], "acme-pay");
     assert_eq!(info["outbound"][0], "https://api.example.com:443");
-}
 
-#[test]
-fn python_is_refused_in_plain_words_and_a_bad_name_too() {
-    let parent = tempfile::tempdir().unwrap();
+    // The conformance kit passes the fresh template as is, with its fixtures.
+    let fixtures = project.join("fixtures");
     let out = intake(
-        parent.path(),
-        &["plugin", "new", "acme", "--lang", "python"],
+        &project,
+        &[
+            "plugin",
+            "test",
+            wasm.to_str().unwrap(),
+            "--fixture",
+            fixtures.to_str().unwrap(),
+            "--json",
+        ],
     );
-    assert_eq!(out.status.code(), Some(2));
+    let report = text(&out.stdout);
+    assert!(out.status.success(), "{report}{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["passed"], true);
+    let detail = |name: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| {
+                (
+                    c["outcome"].as_str().unwrap().to_string(),
+                    c["detail"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    // Three donations in the fixtures, over two pages.
+    assert_eq!(
+        detail("fetch"),
+        ("pass".into(), "3 records in 2 pages".into())
+    );
+    assert_eq!(detail("check").1, "account Example Committee (acct_1)");
+    assert_eq!(detail("429").1, "rate-limited (7 s)");
+    assert_eq!(detail("webhook").1, "not declared; says unsupported");
+
+    // A fixture that no longer answers `GET /v1/me` fails the check, saying which request
+    // went unanswered, and the command exits 1 naming it.
+    let exchanges = std::fs::read_to_string(fixtures.join("exchanges.json")).unwrap();
+    std::fs::write(
+        fixtures.join("exchanges.json"),
+        exchanges.replace("\"/v1/me\"", "\"/v1/whoami\""),
+    )
+    .unwrap();
+    let out = intake(
+        &project,
+        &[
+            "plugin",
+            "test",
+            wasm.to_str().unwrap(),
+            "--fixture",
+            fixtures.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("[no recorded exchange for: GET /v1/me]"),
+        "{table}"
+    );
     assert_eq!(
         text(&out.stderr),
-        "intake: the python template is not in this build\n"
+        "intake: 1 of 13 checks failed: check\n",
+        "{table}"
     );
-    let out = intake(parent.path(), &["plugin", "new", "Acme_Pay"]);
-    assert_eq!(out.status.code(), Some(2));
+
+    // A paging bug (the second page answers like the first) is caught, not looped on.
+    std::fs::write(
+        fixtures.join("exchanges.json"),
+        exchanges.replace("\"starting_after\": \"d_2\"", "\"starting_after\": \"d_9\""),
+    )
+    .unwrap();
+    let out = intake(
+        &project,
+        &[
+            "plugin",
+            "test",
+            wasm.to_str().unwrap(),
+            "--fixture",
+            fixtures.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("`Acme_Pay` is not a plugin name"),
+        text(&out.stdout).contains("a second time: paging would never end"),
         "{}",
-        text(&out.stderr)
+        text(&out.stdout)
     );
-    assert!(std::fs::read_dir(parent.path()).unwrap().next().is_none());
+    assert_eq!(text(&out.stderr), "intake: 1 of 10 checks failed: fetch\n");
 }

@@ -20,6 +20,7 @@ macro_rules! tell {
 mod export;
 mod operate;
 mod plugin;
+mod plugin_test;
 mod progress;
 mod queue;
 mod run;

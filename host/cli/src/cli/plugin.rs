@@ -40,10 +40,15 @@ pub(super) enum PluginCommand {
         #[arg(long, value_name = "DIR")]
         sdk_path: Option<PathBuf>,
     },
+    /// The conformance kit: run a plugin against recorded HTTP exchanges (--fixture DIR,
+    /// default fixtures/ beside the crate) or a live endpoint (--setting api_base=URL) and
+    /// check the contract's promises: a pass/fail table, exit 1 when any check fails.
+    Test(super::plugin_test::TestArgs),
 }
 
 pub(super) async fn run(host: &Host, command: PluginCommand) -> ExitCode {
     match command {
+        PluginCommand::Test(args) => super::plugin_test::run(host, args).await,
         PluginCommand::New {
             name,
             lang,
