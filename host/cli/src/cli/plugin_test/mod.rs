@@ -36,6 +36,10 @@ pub(crate) struct TestArgs {
     /// A secret, KEY=VALUE (repeatable; overrides the fixtures'). Test credentials only.
     #[arg(long = "secret", value_name = "KEY=VALUE", value_parser = key_value)]
     secrets: Vec<(String, String)>,
+    /// Let the plugin reach this origin too, e.g. where a live endpoint's download links
+    /// point (repeatable).
+    #[arg(long = "grant", value_name = "ORIGIN")]
+    grants: Vec<String>,
     /// The setting holding the processor's base URL, which the kit points at its server.
     #[arg(long, value_name = "KEY", default_value = "api_base")]
     base_setting: String,
@@ -158,6 +162,9 @@ pub(crate) async fn run(host: &Host, args: TestArgs) -> ExitCode {
     if let Some(url) = &live {
         // Links the endpoint hands out (downloads) point at it directly.
         integration = integration.grant_origin(url.clone());
+    }
+    for origin in args.grants {
+        integration = integration.grant_origin(origin);
     }
     for (key, value) in settings {
         integration = integration.setting(key, value);
