@@ -47,6 +47,7 @@ mod public_net;
 mod runtime;
 mod sandbox;
 mod secrets;
+mod settings_check;
 pub mod types;
 mod v0_1;
 
@@ -55,6 +56,7 @@ pub use error::{BuildError, CallError, InternalError, LoadError};
 pub use host::Host;
 pub use integration::{Integration, RequestMeter};
 pub use origin::Origin;
+pub use settings_check::SettingsProblem;
 pub use types::PluginError;
 
 /// The contract version this host was built from (the WIT's package version, e.g. "0.1.0");
