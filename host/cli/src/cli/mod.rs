@@ -37,7 +37,7 @@ const AFTER_HELP: &str = "\
 Environment:
   INTAKE_LOG           What to log to stderr, as a tracing filter: `warn` (default), `info`,
                        `debug`, or per target, e.g. `intake_host=debug,warn`. Plugins' own log
-                       lines are under the `plugin` target.
+                       lines: `intake_host::guest_log=debug`.
   INTAKE_CACHE_DIR     Where compiled plugin code is cached (--cache-dir).
   INTAKE_SECRET_<PLUGIN>_<KEY>
                        A secret for `check` and `fetch`, e.g. INTAKE_SECRET_STRIPE_TEST_SECRET_KEY.
