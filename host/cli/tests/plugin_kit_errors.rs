@@ -25,7 +25,10 @@ fn help_documents_the_log_variable_the_exit_codes_and_one_default_deadline() {
     let out = intake(&["--help"], &[]);
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("INTAKE_LOG"), "{help}");
-    assert!(help.contains("4  authentication: the processor refused the credentials"), "{help}");
+    assert!(
+        help.contains("4  authentication: the processor refused the credentials"),
+        "{help}"
+    );
     // The library's default deadline is 10 s (intake_host::Limits): the CLI says the same.
     assert!(help.contains("[default: 10]"), "{help}");
 }
@@ -40,7 +43,10 @@ fn stripe_check(settings: &[&str], env: &[(&str, &str)]) -> Output {
 
 #[test]
 fn settings_outside_what_the_plugin_declares_exit_3_naming_the_key() {
-    let key = [("INTAKE_SECRET_STRIPE_TEST_SECRET_KEY", "sk_test_0123456789abcdef")];
+    let key = [(
+        "INTAKE_SECRET_STRIPE_TEST_SECRET_KEY",
+        "sk_test_0123456789abcdef",
+    )];
     let out = stripe_check(&["mode=sandbox"], &key);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert_eq!(
@@ -50,7 +56,9 @@ fn settings_outside_what_the_plugin_declares_exit_3_naming_the_key() {
     let out = stripe_check(&["mode=test", "moed=test"], &key);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
-        stderr(&out).starts_with("intake: configuration: plugin `stripe` declares no setting `moed` (it has: mode, "),
+        stderr(&out).starts_with(
+            "intake: configuration: plugin `stripe` declares no setting `moed` (it has: mode, "
+        ),
         "{}",
         stderr(&out)
     );
@@ -89,8 +97,16 @@ async fn refused_credentials_exit_4_and_a_missing_secret_exits_3() {
     };
     let out = run(Some("wr_not_a_real_token")).await.unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).starts_with("intake: authentication: "), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("intake: authentication: "),
+        "{}",
+        stderr(&out)
+    );
     let out = run(None).await.unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).starts_with("intake: configuration: "), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("intake: configuration: "),
+        "{}",
+        stderr(&out)
+    );
 }

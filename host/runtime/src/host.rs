@@ -9,11 +9,11 @@ use crate::error::{BuildError, CallError, LoadError};
 use crate::integration::Integration;
 use crate::load::{self, LoadedPlugin};
 use crate::normalize;
-use crate::settings_check;
 use crate::origin::Origin;
 use crate::policy::NetPolicy;
 use crate::runtime::{Grants, Lane, Runtime};
 use crate::sandbox::CallState;
+use crate::settings_check;
 use crate::types::{
     Account, Donation, FileImport, Money, Page, PayoutPage, Person, PluginError, PluginInfo, Window,
 };

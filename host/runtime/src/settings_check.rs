@@ -22,7 +22,9 @@ pub enum SettingsProblem {
         known: String,
     },
     /// A secret given as a plain setting (the plugin would see it).
-    #[error("`{0}` is a secret: give it as a secret, not a plain setting, so the plugin never sees it")]
+    #[error(
+        "`{0}` is a secret: give it as a secret, not a plain setting, so the plugin never sees it"
+    )]
     SecretAsSetting(String),
     /// A plain setting given as a secret.
     #[error("`{0}` is a plain setting, not a secret")]
@@ -151,7 +153,10 @@ mod tests {
     }
 
     fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn secrets(keys: &[&str]) -> HashMap<String, ()> {

@@ -186,16 +186,20 @@ impl Setting {
         }
     }
 
+    /// The integration cannot run without it: the host refuses a call that lacks it (unless
+    /// it has a default) with a `config` error naming the key.
     pub fn required(mut self) -> Setting {
         self.required = true;
         self
     }
 
+    /// The value used when the integration gives none.
     pub fn default_value(mut self, value: &str) -> Setting {
         self.default_value = Some(value.into());
         self
     }
 
+    /// The only values allowed; the host refuses any other with a `config` error.
     pub fn choices(mut self, choices: &[&str]) -> Setting {
         self.choices = choices.iter().map(|s| s.to_string()).collect();
         self
