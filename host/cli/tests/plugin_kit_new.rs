@@ -202,3 +202,22 @@ fn a_new_rust_plugin_builds_tests_loads_and_passes_the_kit() {
     );
     assert_eq!(text(&out.stderr), "intake: 1 of 10 checks failed: fetch\n");
 }
+
+#[test]
+fn python_is_refused_in_plain_words_and_a_bad_name_too() {
+    let parent = tempfile::tempdir().unwrap();
+    let out = intake(parent.path(), &["plugin", "new", "acme", "--lang", "python"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "intake: the python template is not in this build\n"
+    );
+    let out = intake(parent.path(), &["plugin", "new", "Acme_Pay"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`Acme_Pay` is not a plugin name"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(std::fs::read_dir(parent.path()).unwrap().next().is_none());
+}
