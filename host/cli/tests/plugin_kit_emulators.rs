@@ -70,7 +70,7 @@ async fn stripe_passes_the_kit_against_its_emulator() {
     ]))
     .await;
     let rows = passed(&out);
-    assert_eq!(rows.len(), 13, "{rows:?}");
+    assert_eq!(rows.len(), 14, "{rows:?}");
     // The emulator was seeded with 30 charges.
     assert_eq!(detail(&rows, "fetch"), "30 records in 1 pages");
     assert_eq!(detail(&rows, "429"), "rate-limited (7 s)");
@@ -107,7 +107,7 @@ async fn winred_passes_the_kit_against_its_emulator() {
     ]))
     .await;
     let rows = passed(&out);
-    assert_eq!(rows.len(), 13, "{rows:?}");
+    assert_eq!(rows.len(), 14, "{rows:?}");
     assert!(detail(&rows, "fetch").contains(" records in "), "{rows:?}");
     assert!(
         detail(&rows, "webhook").starts_with("bad signature refused"),
@@ -144,12 +144,16 @@ async fn actblue_passes_the_kit_against_its_emulator_resuming_from_every_cursor(
     ]))
     .await;
     let rows = passed(&out);
-    assert_eq!(rows.len(), 13, "{rows:?}");
+    assert_eq!(rows.len(), 14, "{rows:?}");
     let resume = detail(&rows, "resume");
     assert!(resume.starts_with("the same records from "), "{resume}");
     assert!(
         !resume.starts_with("the same records from 1 of"),
         "{resume}"
+    );
+    assert!(
+        detail(&rows, "foreign cursor").starts_with("refused: configuration: "),
+        "{rows:?}"
     );
     // page_size=3: the window's records come over several pages.
     assert!(!detail(&rows, "fetch").ends_with(" in 1 pages"), "{rows:?}");

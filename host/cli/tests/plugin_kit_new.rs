@@ -174,7 +174,7 @@ fn a_new_rust_plugin_builds_tests_loads_and_passes_the_kit() {
     );
     assert_eq!(
         text(&out.stderr),
-        "intake: 1 of 13 checks failed: check\n",
+        "intake: 1 of 14 checks failed: check\n",
         "{table}"
     );
 
@@ -206,7 +206,10 @@ fn a_new_rust_plugin_builds_tests_loads_and_passes_the_kit() {
 #[test]
 fn python_is_refused_in_plain_words_and_a_bad_name_too() {
     let parent = tempfile::tempdir().unwrap();
-    let out = intake(parent.path(), &["plugin", "new", "acme", "--lang", "python"]);
+    let out = intake(
+        parent.path(),
+        &["plugin", "new", "acme", "--lang", "python"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),

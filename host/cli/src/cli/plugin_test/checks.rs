@@ -116,6 +116,7 @@ impl Kit<'_> {
                     rows.push(self.row("fetch", full_walk(&pages)));
                     rows.push(self.row("resume", self.resume(&pages).await));
                     rows.push(self.row("caught up", self.caught_up(&pages).await));
+                    rows.push(self.row("foreign cursor", self.foreign_cursor(&pages).await));
                     rows.push(self.row("future window", self.future().await));
                 }
             }
@@ -287,6 +288,28 @@ impl Kit<'_> {
             Some(_) => "nothing new from the last cursor".into(),
             None => "fetching again gave nothing new".into(),
         })
+    }
+
+    /// A cursor handed back with another window must be refused as `config`, not followed.
+    async fn foreign_cursor(&self, pages: &[Seen]) -> Result<String, String> {
+        let Some(cursor) = pages.iter().find_map(|p| p.next.as_deref()) else {
+            return Ok("one page: no cursor to try".into());
+        };
+        let other = Window {
+            since: "1999-01-01T00:00:00Z".into(),
+            until: Some("1999-02-01T00:00:00Z".into()),
+        };
+        match self.host.fetch(&self.integration, &other, Some(cursor)).await {
+            Err(e) if kind(&e) == "config" => Ok(format!("refused: {e}")),
+            Err(e) => Err(format!(
+                "the first cursor with another window gave {}; expected config: {e}",
+                kind(&e)
+            )),
+            Ok(_) => Err(
+                "the first cursor with another window (1999-01) was followed; expected a config error"
+                    .into(),
+            ),
+        }
     }
 
     async fn future(&self) -> Result<String, String> {
