@@ -343,8 +343,12 @@ impl Host {
         let plugin = self.plugin(&integration.plugin_id)?;
         // Before the plugin runs: an unknown key, a value outside its choices, a secret given
         // as a setting or a required one missing is the operator's to fix, named here.
-        settings_check::check(&plugin.info, &integration.settings, &integration.secrets)
-            .map_err(|problem| CallError::Config(problem.to_string()))?;
+        settings_check::check_settings(
+            &plugin.info,
+            &integration.settings,
+            integration.secrets.keys().map(String::as_str),
+        )
+        .map_err(|problem| CallError::Config(problem.to_string()))?;
         let grants = Grants {
             policy: Arc::new(NetPolicy::new(
                 &plugin.info,

@@ -56,7 +56,7 @@ pub use error::{BuildError, CallError, InternalError, LoadError};
 pub use host::Host;
 pub use integration::{Integration, RequestMeter};
 pub use origin::Origin;
-pub use settings_check::SettingsProblem;
+pub use settings_check::{SettingsProblem, check_settings};
 pub use types::PluginError;
 
 /// The contract version this host was built from (the WIT's package version, e.g. "0.1.0");

@@ -3,13 +3,12 @@
 //! choices, or a required setting or secret missing (which would otherwise show up only at
 //! the first request, as a confusing error from the processor).
 
-use std::collections::HashMap;
-
 use crate::types::PluginInfo;
 
 /// What is wrong with one key. The engine's config check reports the same problems with the
 /// config file's line; this is the host's own guard for every embedder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SettingsProblem {
     /// A setting or secret the plugin does not declare.
     #[error("plugin `{plugin}` declares no setting `{key}` (it has: {known})")]
@@ -53,12 +52,17 @@ pub enum SettingsProblem {
     },
 }
 
-/// The first problem with `settings` and `secrets` for the plugin `info` describes.
-pub(crate) fn check<S>(
+/// The first problem with an integration's plain `settings` and the keys of its secrets, for
+/// the plugin `info` describes: settings in order, then secrets in key order, then required
+/// ones missing. The host runs it before every call; a config loader can run it early and
+/// add where in its file the key is.
+pub fn check_settings<'a>(
     info: &PluginInfo,
     settings: &[(String, String)],
-    secrets: &HashMap<String, S>,
+    secret_keys: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), SettingsProblem> {
+    let mut secret_keys: Vec<&str> = secret_keys.into_iter().collect();
+    secret_keys.sort_unstable();
     let declared = |key: &str| info.settings.iter().find(|s| s.key == key);
     let unknown = |key: &str| SettingsProblem::Unknown {
         plugin: info.id.clone(),
@@ -84,12 +88,10 @@ pub(crate) fn check<S>(
         }
     }
     // In key order, so the error named is the same on every run.
-    let mut secret_keys: Vec<&String> = secrets.keys().collect();
-    secret_keys.sort();
-    for key in secret_keys {
+    for &key in &secret_keys {
         let setting = declared(key).ok_or_else(|| unknown(key))?;
         if !setting.secret {
-            return Err(SettingsProblem::SettingAsSecret(key.clone()));
+            return Err(SettingsProblem::SettingAsSecret(key.to_string()));
         }
     }
     for setting in info
@@ -98,7 +100,7 @@ pub(crate) fn check<S>(
         .filter(|s| s.required && s.default_value.is_none())
     {
         let given = if setting.secret {
-            secrets.contains_key(&setting.key)
+            secret_keys.contains(&setting.key.as_str())
         } else {
             settings.iter().any(|(k, _)| *k == setting.key)
         };
@@ -159,12 +161,8 @@ mod tests {
             .collect()
     }
 
-    fn secrets(keys: &[&str]) -> HashMap<String, ()> {
-        keys.iter().map(|k| (k.to_string(), ())).collect()
-    }
-
     fn message(settings: &[(&str, &str)], secret_keys: &[&str]) -> String {
-        match check(&info(), &kv(settings), &secrets(secret_keys)) {
+        match check_settings(&info(), &kv(settings), secret_keys.iter().copied()) {
             Ok(()) => "ok".into(),
             Err(e) => e.to_string(),
         }
