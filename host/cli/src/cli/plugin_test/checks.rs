@@ -460,3 +460,60 @@ fn tamper(value: &str) -> String {
     }
     chars.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(ids: &[&str], next: Option<&str>) -> Seen {
+        Seen {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            next: next.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_record_twice_in_one_window_fails_the_walk() {
+        let pages = [page(&["a", "b"], Some("c1")), page(&["c"], None)];
+        assert_eq!(full_walk(&pages).unwrap(), "3 records in 2 pages");
+        let pages = [page(&["a", "b"], Some("c1")), page(&["b"], None)];
+        assert_eq!(
+            full_walk(&pages).unwrap_err(),
+            "record `b` came twice in one window"
+        );
+    }
+
+    #[test]
+    fn tampering_changes_the_last_character() {
+        assert_eq!(tamper("t=1,v1=ab"), "t=1,v1=a0");
+        assert_eq!(tamper("Basic eDp5"), "Basic eDp0");
+        assert_eq!(tamper("10"), "11");
+        assert_eq!(tamper(""), "0");
+    }
+
+    #[test]
+    fn undeclared_exports_must_say_unsupported() {
+        let unsupported: Result<(), CallError> = Err(CallError::Plugin(PluginError::Unsupported));
+        assert_eq!(
+            declared_or_unsupported(false, unsupported, |_| String::new()).unwrap(),
+            "not declared; says unsupported"
+        );
+        let answered: Result<u8, CallError> = Ok(1);
+        assert_eq!(
+            declared_or_unsupported(false, answered, |_| String::new()).unwrap_err(),
+            "not declared in capabilities, but answered"
+        );
+        let unsupported: Result<(), CallError> = Err(CallError::Plugin(PluginError::Unsupported));
+        assert!(
+            declared_or_unsupported(true, unsupported, |_| String::new())
+                .unwrap_err()
+                .starts_with("declared, but unsupported")
+        );
+        let crashed: Result<(), CallError> = Err(CallError::Crashed("trap".into()));
+        assert!(
+            declared_or_unsupported(true, crashed, |_| String::new())
+                .unwrap_err()
+                .starts_with("declared, but host error (the plugin crashed: trap)")
+        );
+    }
+}
