@@ -222,7 +222,8 @@ async fn check_and_fetch_run_a_plugin_against_a_processor() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&no_token.stderr);
-    assert_eq!(no_token.status.code(), Some(1), "{stderr}");
+    // A configuration error: exit 3.
+    assert_eq!(no_token.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("this integration has no secret `api_token`"),
         "{stderr}"
@@ -251,7 +252,8 @@ fn an_allowlist_keeps_a_plugin_from_its_unapproved_declared_origins() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The host refused the integration as configured: exit 3.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("https://api.stripe.com:443 is not an origin this plugin may reach"),
         "{stderr}"
@@ -318,7 +320,8 @@ fn a_cursor_the_operator_gave_is_not_offered_back_to_resume() {
         "garbage",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The plugin's output broke the contract: invalid data, exit 6.
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
     assert!(!stderr.contains("resume with"), "{stderr}");
     assert!(stderr.contains("cursor"), "{stderr}");
 }

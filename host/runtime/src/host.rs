@@ -13,6 +13,7 @@ use crate::origin::Origin;
 use crate::policy::NetPolicy;
 use crate::runtime::{Grants, Lane, Runtime};
 use crate::sandbox::CallState;
+use crate::settings_check;
 use crate::types::{
     Account, Donation, FileImport, Money, Page, PayoutPage, Person, PluginError, PluginInfo, Window,
 };
@@ -340,15 +341,14 @@ impl Host {
         ) -> wasmtime::Result<Result<T, wit::Error>>,
     ) -> Result<T, CallError> {
         let plugin = self.plugin(&integration.plugin_id)?;
-        if let Some((key, _)) = integration
-            .settings
-            .iter()
-            .find(|(key, _)| plugin.secret_keys.contains(key))
-        {
-            return Err(CallError::Config(format!(
-                "`{key}` is a secret: give it as a secret, not a plain setting, so the plugin never sees it"
-            )));
-        }
+        // Before the plugin runs: an unknown key, a value outside its choices, a secret given
+        // as a setting or a required one missing is the operator's to fix, named here.
+        settings_check::check_settings(
+            &plugin.info,
+            &integration.settings,
+            integration.secrets.keys().map(String::as_str),
+        )
+        .map_err(|problem| CallError::Config(problem.to_string()))?;
         let grants = Grants {
             policy: Arc::new(NetPolicy::new(
                 &plugin.info,

@@ -1,7 +1,7 @@
 //! The Intake host runtime.
 //!
 //! A CRM embeds this crate to take in donations from any processor through plugins:
-//! WebAssembly components built against the `intake:plugin` WIT contract (`wit/`).
+//! WebAssembly components built against the `intake:plugin` WIT contract (`plugins/sdk/wit/`).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -47,6 +47,7 @@ mod public_net;
 mod runtime;
 mod sandbox;
 mod secrets;
+mod settings_check;
 pub mod types;
 mod v0_1;
 
@@ -55,6 +56,7 @@ pub use error::{BuildError, CallError, InternalError, LoadError};
 pub use host::Host;
 pub use integration::{Integration, RequestMeter};
 pub use origin::Origin;
+pub use settings_check::{SettingsProblem, check_settings};
 pub use types::PluginError;
 
 /// The contract version this host was built from (the WIT's package version, e.g. "0.1.0");

@@ -2,7 +2,6 @@
 //! contract before anything is instantiated, compiled (or taken from the code cache),
 //! pre-linked, and described by its own `info`.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
@@ -21,8 +20,6 @@ pub(crate) struct LoadedPlugin {
     pub(crate) info: PluginInfo,
     pub(crate) pre: PluginPre<CallState>,
     pub(crate) path: PathBuf,
-    /// Keys of the settings the plugin declares secret: never passed as plain settings.
-    pub(crate) secret_keys: HashSet<String>,
 }
 
 /// What kind of file the bytes are, from the header alone.
@@ -124,7 +121,7 @@ pub(crate) async fn describe(
             source: Box::new(e),
         })?;
     let info = PluginInfo::from(info);
-    let secret_keys = info_check::check(&info).map_err(|(field, reason)| LoadError::BadInfo {
+    info_check::check(&info).map_err(|(field, reason)| LoadError::BadInfo {
         path: path.clone(),
         field,
         reason,
@@ -133,7 +130,6 @@ pub(crate) async fn describe(
         info: info_check::normalized(info),
         pre,
         path,
-        secret_keys,
     })
 }
 

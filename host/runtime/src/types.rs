@@ -1,5 +1,5 @@
 //! The records of the contract, owned by the host: what `Host` returns and takes, whatever
-//! contract version the plugin was built against. Names follow the WIT (`wit/plugin.wit`),
+//! contract version the plugin was built against. Names follow the WIT (`plugins/sdk/wit/plugin.wit`),
 //! whose comments are the full specification.
 
 use serde::{Deserialize, Serialize};

@@ -38,13 +38,7 @@ impl<'a> Api<'a> {
 
     fn authorized(&self, request: Request) -> Request {
         request
-            .header(
-                "Authorization",
-                format!(
-                    "Basic {{{{basic:{}:client_secret}}}}",
-                    self.config.client_uuid
-                ),
-            )
+            .basic_secret(&self.config.client_uuid, "client_secret")
             .header("Accept", "application/json")
     }
 

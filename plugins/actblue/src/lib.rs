@@ -47,3 +47,6 @@ impl Plugin for ActBlue {
 }
 
 intake_plugin_sdk::export_plugin!(ActBlue);
+
+#[cfg(test)]
+mod fetch_mock_tests;

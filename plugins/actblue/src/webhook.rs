@@ -80,23 +80,7 @@ fn authorized(settings: &Settings, headers: &[(String, String)]) -> Result<bool,
     else {
         return Ok(false);
     };
-    verify_basic(user, value)
-}
-
-#[cfg(target_arch = "wasm32")]
-fn verify_basic(user: &str, authorization: &str) -> Result<bool, Error> {
-    intake_plugin_sdk::__private::intake::plugin::secrets::verify_basic(
-        user,
-        "webhook_password",
-        authorization,
-    )
-    .map_err(Error::Config)
-}
-
-/// Natively there is no host to ask: nothing is authorized.
-#[cfg(not(target_arch = "wasm32"))]
-fn verify_basic(_user: &str, _authorization: &str) -> Result<bool, Error> {
-    Ok(false)
+    intake_plugin_sdk::secrets::verify_basic(user, "webhook_password", value)
 }
 
 /// A time from a delivery: RFC 3339 with its offset, or New York local time.

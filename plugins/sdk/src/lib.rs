@@ -25,6 +25,9 @@
 //! it: [`time`] (timestamps and dates, `Result` on anything outside years 0–9999), [`money`]
 //! (amounts and checked sums), [`names`] (one name splitter), [`webhook`] (timestamped-HMAC
 //! signatures with a replay window) and [`http`] (requests, status errors, `Retry-After`).
+//!
+//! Natively (a plugin's `cargo test`) the host's imports are test doubles: see [`testing`]
+//! for the HTTP mock, the secret values and where log lines go.
 
 mod adapter;
 pub mod http;
@@ -33,6 +36,8 @@ pub mod money;
 pub mod names;
 pub mod secrets;
 mod settings;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
 pub mod time;
 pub mod webhook;
 
@@ -44,7 +49,8 @@ pub mod __private {
 
     // The generated bindings stay private: plugins see only the re-exports below.
     wit_bindgen::generate!({
-        path: "../../wit",
+        // Inside the crate, so a packaged SDK (crates.io or git) builds on its own.
+        path: "wit",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin_world",
@@ -180,16 +186,20 @@ impl Setting {
         }
     }
 
+    /// The integration cannot run without it: the host refuses a call that lacks it (unless
+    /// it has a default) with a `config` error naming the key.
     pub fn required(mut self) -> Setting {
         self.required = true;
         self
     }
 
+    /// The value used when the integration gives none.
     pub fn default_value(mut self, value: &str) -> Setting {
         self.default_value = Some(value.into());
         self
     }
 
+    /// The only values allowed; the host refuses any other with a `config` error.
     pub fn choices(mut self, choices: &[&str]) -> Setting {
         self.choices = choices.iter().map(|s| s.to_string()).collect();
         self

@@ -22,10 +22,15 @@
 /// A person's name in the contract's parts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NameParts {
+    /// "Dr.", "Ms."…
     pub prefix: Option<String>,
+    /// Given name.
     pub first: String,
+    /// Middle names or initials.
     pub middle: Option<String>,
+    /// Family name; never empty for a name with any word.
     pub last: String,
+    /// "Jr.", "III"…
     pub suffix: Option<String>,
 }
 

@@ -79,6 +79,42 @@ pub fn window_bounds(window: &Window) -> Result<(i64, Option<i64>), Error> {
     Ok((since, until))
 }
 
+/// The window as instants, sub-second precision kept: `[since, until)`, `until` None for
+/// "now". A bad window is [`Error::Config`].
+pub fn window_instants(
+    window: &Window,
+) -> Result<(OffsetDateTime, Option<OffsetDateTime>), Error> {
+    let config = |e: Error| match e {
+        Error::InvalidData(m) => Error::Config(m),
+        other => other,
+    };
+    let since = parse_rfc3339(&window.since).map_err(config)?;
+    let until = window
+        .until
+        .as_deref()
+        .map(parse_rfc3339)
+        .transpose()
+        .map_err(config)?;
+    if until.is_some_and(|u| u < since) {
+        return Err(Error::Config(format!(
+            "window ends ({}) before it starts ({})",
+            window.until.as_deref().unwrap_or(""),
+            window.since
+        )));
+    }
+    Ok((since, until))
+}
+
+/// Whether `at` (RFC 3339, e.g. a donation's `received_at`) falls in `[since, until)` of the
+/// window, to the nanosecond: what a plugin checks so that windows that meet never both
+/// return a record (whole seconds would put 12:00:00.2 outside a window ending 12:00:00.3).
+/// A bad `at` is [`Error::InvalidData`]; a bad window [`Error::Config`].
+pub fn in_window(at: &str, window: &Window) -> Result<bool, Error> {
+    let (since, until) = window_instants(window)?;
+    let at = parse_rfc3339(at)?;
+    Ok(at >= since && until.is_none_or(|u| at < u))
+}
+
 /// The host's clock (the sandbox lends the WASI wall clock) as Unix seconds.
 pub fn now_unix() -> Result<i64, Error> {
     SystemTime::now()

@@ -21,7 +21,9 @@ pub const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
 pub struct Signature {
     /// `t` as sent: the signed payload uses these exact digits.
     pub timestamp_text: String,
+    /// `t` as Unix seconds.
     pub timestamp: i64,
+    /// Every `v1` signature, hex-decoded.
     pub v1: Vec<Vec<u8>>,
 }
 

@@ -97,3 +97,6 @@ impl Plugin for Stripe {
 }
 
 intake_plugin_sdk::export_plugin!(Stripe);
+
+#[cfg(test)]
+mod fetch_mock_tests;

@@ -15,6 +15,9 @@ mod records;
 mod webhook;
 mod wire;
 
+#[cfg(test)]
+mod fetch_mock_tests;
+
 use intake_plugin_sdk::{
     Account, Donation, Error, FileImport, Money, Page, PayoutPage, Person, Plugin, PluginInfo,
     Result, Settings, Window,

@@ -20,6 +20,7 @@ macro_rules! tell {
 mod export;
 mod operate;
 mod plugin;
+mod plugin_test;
 mod progress;
 mod queue;
 mod run;
@@ -31,11 +32,32 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use intake_host::{Host, HostConfig};
 
+/// What `intake --help` ends with: the environment and the exit codes (README has the same).
+const AFTER_HELP: &str = "\
+Environment:
+  INTAKE_LOG           What to log to stderr, as a tracing filter: `warn` (default), `info`,
+                       `debug`, or per target, e.g. `intake_host=debug,warn`. Plugins' own log
+                       lines: `intake_host::guest_log=debug`.
+  INTAKE_CACHE_DIR     Where compiled plugin code is cached (--cache-dir).
+  INTAKE_SECRET_<PLUGIN>_<KEY>
+                       A secret for `check` and `fetch`, e.g. INTAKE_SECRET_STRIPE_TEST_SECRET_KEY.
+
+Exit codes:
+  0  success
+  1  failed (a store error; `plugin test`: a check failed)
+  2  bad input: arguments, a file that cannot be read, a plugin that does not load
+  3  configuration: a setting or secret missing or invalid, a foreign cursor
+  4  authentication: the processor refused the credentials
+  5  temporary: rate limited, timed out, busy, a processor outage (retry later)
+  6  invalid data: the processor or the plugin sent something that breaks the contract
+  7  sandbox: the plugin crashed or went past a memory or transfer limit";
+
 #[derive(Parser)]
 #[command(
     name = "intake",
     version,
-    about = "Take in donations through sandboxed processor plugins."
+    about = "Take in donations through sandboxed processor plugins.",
+    after_help = AFTER_HELP
 )]
 struct Cli {
     /// Where compiled plugin code is cached [default: $XDG_CACHE_HOME/intake or ~/.cache/intake].
@@ -55,8 +77,8 @@ struct Cli {
         value_delimiter = ','
     )]
     allowed_origins: Vec<String>,
-    /// Seconds one plugin call may take.
-    #[arg(long, global = true, default_value_t = 30)]
+    /// Seconds one plugin call may take (the library's default deadline).
+    #[arg(long, global = true, default_value_t = default_timeout())]
     timeout: u64,
     #[command(subcommand)]
     command: Command,
@@ -137,6 +159,26 @@ fn build_host(cli: &Cli) -> anyhow::Result<Host> {
     Ok(Host::new(config)?)
 }
 
+/// The host library's default call deadline, so the CLI and an embedding CRM agree.
+fn default_timeout() -> u64 {
+    HostConfig::default().limits.call_timeout.as_secs()
+}
+
+/// The exit code for a failed plugin call, by kind (listed in `intake --help`).
+fn call_exit_code(e: &intake_host::CallError) -> u8 {
+    use intake_host::{CallError as C, PluginError as P};
+    match e {
+        C::Config(_) | C::UnknownPlugin(_) | C::Plugin(P::Config(_)) => 3,
+        C::Plugin(P::Unsupported) => 2,
+        C::Plugin(P::Auth(_)) => 4,
+        C::Plugin(P::RateLimited(_) | P::Transient(_)) | C::Timeout(_) | C::Busy(_) => 5,
+        C::Plugin(P::InvalidData(_)) | C::InvalidOutput(_) => 6,
+        C::MemoryLimit(_) | C::TransferLimit(_) | C::Crashed(_) => 7,
+        // Internal, and kinds a newer host adds (the enum is non-exhaustive).
+        _ => 1,
+    }
+}
+
 fn default_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
@@ -144,7 +186,7 @@ fn default_cache_dir() -> Option<PathBuf> {
     Some(base.join("intake"))
 }
 
-/// Print `message` to stderr and exit with `code` (1: the call failed; 2: bad input).
+/// Print `message` to stderr and exit with `code` (see [`AFTER_HELP`]).
 fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     tell!("intake: {message}");
     ExitCode::from(code)

@@ -1,6 +1,8 @@
-//! `intake plugin inspect FILE` and `intake plugin list DIR`.
+//! `intake plugin inspect FILE`, `intake plugin list DIR` and `intake plugin new NAME`.
 
-use std::path::PathBuf;
+mod new;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -25,10 +27,44 @@ pub(super) enum PluginCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Start a plugin: a ready project in ./NAME (a Rust crate with unit tests over the SDK's
+    /// test doubles and fixtures for `intake plugin test`). Until the SDK is on crates.io it
+    /// is a git dependency on Intake's repository (INTAKE_SDK_GIT overrides the URL), or
+    /// --sdk-path to a local copy (plugins/sdk of a checkout).
+    New {
+        /// The plugin's name: its crate name and plugin id (lower case, digits, `-`).
+        name: String,
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: new::Lang,
+        /// Depend on the SDK at this directory instead of the git repository.
+        #[arg(long, value_name = "DIR")]
+        sdk_path: Option<PathBuf>,
+    },
+    /// The conformance kit: run a plugin against recorded HTTP exchanges (--fixture DIR,
+    /// default fixtures/ beside the crate) or a live endpoint (--setting api_base=URL) and
+    /// check the contract's promises: a pass/fail table, exit 1 when any check fails.
+    Test(super::plugin_test::TestArgs),
 }
 
 pub(super) async fn run(host: &Host, command: PluginCommand) -> ExitCode {
     match command {
+        PluginCommand::Test(args) => super::plugin_test::run(host, args).await,
+        PluginCommand::New {
+            name,
+            lang,
+            sdk_path,
+        } => match new::create(Path::new("."), &name, lang, sdk_path.as_deref()) {
+            Ok(files) => {
+                for file in files {
+                    say!("created {}", file.display());
+                }
+                say!(
+                    "next: cd {name} && cargo test && cargo build --release --target wasm32-wasip2"
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(2, e),
+        },
         PluginCommand::Inspect { file, json } => match host.load_file(&file).await {
             Ok(info) if json.json => print_json(&info),
             Ok(info) => {

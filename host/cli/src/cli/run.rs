@@ -115,7 +115,7 @@ fn call_failed(e: CallError) -> ExitCode {
     } else {
         ""
     };
-    fail(1, format!("{e}{hint}"))
+    fail(super::call_exit_code(&e), format!("{e}{hint}"))
 }
 
 pub(super) async fn check(host: &Host, args: CheckArgs) -> ExitCode {

@@ -1,12 +1,12 @@
 //! From the file as written to a checked [`Config`], and the checks that need the plugin.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use intake_host::Origin;
 use intake_host::types::PluginInfo;
+use intake_host::{Origin, SettingsProblem};
 use toml::Spanned;
 
 use super::raw::{RawConfig, RawIntegration, RawSecret, RawStore, RawSync};
@@ -449,90 +449,93 @@ impl Config {
         };
         let id = &integration.id;
         let lines = &integration.lines;
-        let declared: BTreeMap<&str, _> =
-            info.settings.iter().map(|s| (s.key.as_str(), s)).collect();
-        let known = || declared.keys().copied().collect::<Vec<_>>().join(", ");
-        for (key, value) in &integration.settings {
-            let line = lines.settings.get(key).copied().unwrap_or(lines.id);
-            let name = format!("integration[{id}].settings.{key}");
-            let Some(setting) = declared.get(key.as_str()) else {
-                return Err(source.at_line(
+        // The host's own check finds the problem (it runs again before every call); this adds
+        // the file's line and the config's words for where the key belongs.
+        let problem = match intake_host::check_settings(
+            info,
+            &integration.settings,
+            integration.secrets.iter().map(|(k, _)| k.as_str()),
+        ) {
+            Ok(()) => return Ok(()),
+            Err(problem) => problem,
+        };
+        let setting_at = |key: &str| {
+            (
+                lines.settings.get(key).copied().unwrap_or(lines.id),
+                format!("integration[{id}].settings.{key}"),
+            )
+        };
+        let secret_at = |key: &str| {
+            (
+                lines.secrets.get(key).copied().unwrap_or(lines.id),
+                format!("integration[{id}].secrets.{key}"),
+            )
+        };
+        let (line, name, message) = match &problem {
+            SettingsProblem::Unknown { key, known, .. } => {
+                let as_secret = integration.secrets.iter().any(|(k, _)| k == key)
+                    && !integration.settings.iter().any(|(k, _)| k == key);
+                let (line, name) = if as_secret {
+                    secret_at(key)
+                } else {
+                    setting_at(key)
+                };
+                let what = if as_secret { "secret" } else { "setting" };
+                (
                     line,
                     name,
                     format!(
-                        "the plugin `{}` declares no setting `{key}` (it has: {})",
-                        info.id,
-                        known()
+                        "the plugin `{}` declares no {what} `{key}` (it has: {known})",
+                        info.id
                     ),
-                ));
-            };
-            if setting.secret {
-                return Err(source.at_line(
+                )
+            }
+            SettingsProblem::SecretAsSetting(key) => {
+                let (line, name) = setting_at(key);
+                (
                     line,
                     name,
-                    format!("`{key}` is a secret: move it under [integration.secrets] as {{ env = \"…\" }} or {{ file = \"…\" }}"),
-                ));
+                    format!(
+                        "`{key}` is a secret: move it under [integration.secrets] as {{ env = \"…\" }} or {{ file = \"…\" }}"
+                    ),
+                )
             }
-            if !setting.choices.is_empty() && !setting.choices.iter().any(|c| c == value) {
-                return Err(source.at_line(
+            SettingsProblem::SettingAsSecret(key) => {
+                let (line, name) = secret_at(key);
+                (
                     line,
                     name,
-                    format!("`{value}` is not one of {}", setting.choices.join(", ")),
-                ));
+                    format!(
+                        "`{key}` is a plain setting, not a secret: put it under [integration.settings]"
+                    ),
+                )
             }
-        }
-        for (key, _) in &integration.secrets {
-            let line = lines.secrets.get(key).copied().unwrap_or(lines.id);
-            let name = format!("integration[{id}].secrets.{key}");
-            match declared.get(key.as_str()) {
-                None => {
-                    return Err(source.at_line(
-                        line,
-                        name,
-                        format!(
-                            "the plugin `{}` declares no secret `{key}` (it has: {})",
-                            info.id,
-                            known()
-                        ),
-                    ));
-                }
-                Some(setting) if !setting.secret => {
-                    return Err(source.at_line(
-                        line,
-                        name,
-                        format!("`{key}` is a plain setting, not a secret: put it under [integration.settings]"),
-                    ));
-                }
-                Some(_) => {}
+            SettingsProblem::NotAChoice {
+                key,
+                value,
+                choices,
+            } => {
+                let (line, name) = setting_at(key);
+                (line, name, format!("`{value}` is not one of {choices}"))
             }
-        }
-        for setting in info
-            .settings
-            .iter()
-            .filter(|s| s.required && s.default_value.is_none())
-        {
-            let given = if setting.secret {
-                integration.secrets.iter().any(|(k, _)| *k == setting.key)
-            } else {
-                integration.settings.iter().any(|(k, _)| *k == setting.key)
-            };
-            if !given {
-                let section = if setting.secret {
+            SettingsProblem::Missing {
+                what, key, label, ..
+            } => {
+                let section = if *what == "secret" {
                     "secrets"
                 } else {
                     "settings"
                 };
-                return Err(source.at_line(
+                (
                     lines.id,
-                    format!("integration[{id}].{section}.{}", setting.key),
-                    format!(
-                        "the plugin `{}` requires `{}` ({})",
-                        info.id, setting.key, setting.label
-                    ),
-                ));
+                    format!("integration[{id}].{section}.{key}"),
+                    format!("the plugin `{}` requires `{key}` ({label})", info.id),
+                )
             }
-        }
-        Ok(())
+            // A problem a newer host names that this loader has no words of its own for.
+            other => (lines.id, format!("integration[{id}]"), other.to_string()),
+        };
+        Err(source.at_line(line, name, message))
     }
 
     /// Read every secret of `integration` from where the config says it is.

@@ -6,7 +6,8 @@ mod convert;
 mod imports;
 
 wasmtime::component::bindgen!({
-    path: "../../wit",
+    // The SDK crate carries the one copy of the contract, so it ships with the crate.
+    path: "../../plugins/sdk/wit",
     world: "plugin",
     imports: {
         "intake:plugin/http.send": async,
@@ -16,7 +17,7 @@ wasmtime::component::bindgen!({
 });
 
 /// The WIT this module was generated from: its package line is the contract version.
-const WIT: &str = include_str!("../../../../wit/plugin.wit");
+const WIT: &str = include_str!("../../../../plugins/sdk/wit/plugin.wit");
 
 /// The version in the WIT's `package intake:plugin@X.Y.Z;` line, e.g. "0.1.0".
 pub(crate) const CONTRACT_VERSION: &str = package_version(WIT);

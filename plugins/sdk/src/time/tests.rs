@@ -148,3 +148,29 @@ fn the_clock_reads_now() {
     let now = now_unix().unwrap();
     assert!(now > 1_700_000_000, "{now}");
 }
+
+#[test]
+fn in_window_keeps_sub_second_precision_and_offsets() {
+    let window = Window {
+        since: "2024-06-01T00:00:00.250Z".into(),
+        until: Some("2024-06-01T12:00:00.300Z".into()),
+    };
+    // Whole seconds would call 12:00:00.2 outside (12:00:00 is not before 12:00:00).
+    assert!(in_window("2024-06-01T12:00:00.2Z", &window).unwrap());
+    assert!(!in_window("2024-06-01T12:00:00.3Z", &window).unwrap());
+    assert!(!in_window("2024-06-01T00:00:00.249Z", &window).unwrap());
+    assert!(in_window("2024-06-01T00:00:00.25Z", &window).unwrap());
+    // 08:00:00.1 in New York (UTC-4) is 12:00:00.1 UTC.
+    assert!(in_window("2024-06-01T08:00:00.1-04:00", &window).unwrap());
+    let open = Window {
+        since: "2024-06-01T00:00:00Z".into(),
+        until: None,
+    };
+    assert!(in_window("2099-01-01T00:00:00Z", &open).unwrap());
+    assert!(matches!(in_window("yesterday", &window), Err(Error::InvalidData(_))));
+    let bad = Window {
+        since: "soon".into(),
+        until: None,
+    };
+    assert!(matches!(in_window("2024-06-01T00:00:00Z", &bad), Err(Error::Config(_))));
+}
