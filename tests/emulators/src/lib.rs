@@ -4,5 +4,6 @@
 
 pub mod server;
 pub mod stripe;
+pub mod truth;
 pub mod webhooks;
 pub mod winred;

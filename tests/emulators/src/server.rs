@@ -13,7 +13,12 @@ pub struct Running {
 impl Running {
     /// Serve `router` on 127.0.0.1 on a free port.
     pub async fn start(router: axum::Router) -> anyhow::Result<Running> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        Running::start_on(router, 0).await
+    }
+
+    /// Serve `router` on 127.0.0.1 port `port` (0: a free one).
+    pub async fn start_on(router: axum::Router, port: u16) -> anyhow::Result<Running> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -135,7 +135,18 @@ impl Inner {
 pub(crate) type Shared = Arc<Mutex<Inner>>;
 
 pub(crate) fn router(shared: Shared) -> axum::Router {
-    axum::Router::new().fallback(handle).with_state(shared)
+    axum::Router::new()
+        .route("/_emulator/truth", axum::routing::get(truth))
+        .fallback(handle)
+        .with_state(shared)
+}
+
+/// `GET /_emulator/truth`: what a correct sync of the test-mode data stores (the key the
+/// binary prints is the test key). Not counted as a request.
+async fn truth(State(shared): State<Shared>) -> axum::Json<Vec<crate::truth::TruthRow>> {
+    let mut inner = shared.lock().unwrap_or_else(|e| e.into_inner());
+    let rows = super::truth::rows(inner.mode(Mode::Test).data());
+    axum::Json(rows.into_values().collect())
 }
 
 /// A Stripe error: status and the `{"error":{…}}` body.

@@ -27,6 +27,7 @@
 mod api;
 pub mod generate;
 pub mod objects;
+pub mod truth;
 pub mod webhook;
 
 use std::sync::{Arc, Mutex};
@@ -122,7 +123,13 @@ fn now() -> i64 {
 }
 
 impl StripeEmulator {
-    pub async fn start(config: Config) -> anyhow::Result<StripeEmulator> {
+    /// Serve on a free loopback port.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        Self::start_on(config, 0).await
+    }
+
+    /// Serve on loopback port `port` (0: a free one).
+    pub async fn start_on(config: Config, port: u16) -> anyhow::Result<StripeEmulator> {
         let end = config.end.unwrap_or_else(|| now() - 60);
         let books = |seed: u64| {
             let mut test = generate::Generator::new(seed, false);
@@ -158,7 +165,7 @@ impl StripeEmulator {
             requests: Vec::new(),
             accounts: Vec::new(),
         }));
-        let server = Running::start(api::router(shared.clone())).await?;
+        let server = Running::start_on(api::router(shared.clone()), port).await?;
         Ok(StripeEmulator {
             server,
             shared,

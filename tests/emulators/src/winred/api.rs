@@ -33,7 +33,22 @@ pub(crate) struct Inner {
 pub(crate) type Shared = Arc<Mutex<Inner>>;
 
 pub(crate) fn router(shared: Shared) -> axum::Router {
-    axum::Router::new().fallback(handle).with_state(shared)
+    axum::Router::new()
+        .route("/_emulator/truth", axum::routing::get(truth))
+        .fallback(handle)
+        .with_state(shared)
+}
+
+/// `GET /_emulator/truth`: what a correct sync of every committee stores. Not counted as a
+/// request.
+async fn truth(State(shared): State<Shared>) -> axum::Json<Vec<crate::truth::TruthRow>> {
+    let inner = shared.lock().unwrap_or_else(|e| e.into_inner());
+    let rows = inner
+        .committees
+        .iter()
+        .flat_map(|c| super::truth::rows(&c.generator.data))
+        .collect();
+    axum::Json(rows)
 }
 
 fn reply(status: StatusCode, body: &Value) -> Response {

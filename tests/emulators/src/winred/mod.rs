@@ -23,6 +23,7 @@ mod api;
 mod donors;
 pub mod generate;
 pub mod model;
+pub mod truth;
 pub mod webhook;
 
 use std::sync::{Arc, Mutex};
@@ -129,7 +130,13 @@ fn now() -> i64 {
 }
 
 impl WinRedEmulator {
-    pub async fn start(config: Config) -> anyhow::Result<WinRedEmulator> {
+    /// Serve on a free loopback port.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        Self::start_on(config, 0).await
+    }
+
+    /// Serve on loopback port `port` (0: a free one).
+    pub async fn start_on(config: Config, port: u16) -> anyhow::Result<WinRedEmulator> {
         anyhow::ensure!(
             !config.committees.is_empty(),
             "configure at least one committee"
@@ -157,7 +164,7 @@ impl WinRedEmulator {
             insert_per_page: 0,
             requests: Vec::new(),
         }));
-        let server = Running::start(api::router(shared.clone())).await?;
+        let server = Running::start_on(api::router(shared.clone()), port).await?;
         Ok(WinRedEmulator {
             server,
             shared,
