@@ -10,6 +10,7 @@ use std::process::Command;
 const GUESTS: &[(&str, &str)] = &[
     ("STRIPE", "intake-plugin-stripe"),
     ("WINRED", "intake-plugin-winred"),
+    ("ACTBLUE", "intake-plugin-actblue"),
     ("HOSTILE", "intake-guest-hostile"),
 ];
 
@@ -96,6 +97,9 @@ fn main() {
         out_dir.display().to_string()
     ));
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("artifacts.rs");
+    // A fresh file, not a write through: a target dir seeded by hard links shares this
+    // file's inode with other checkouts, whose builds would then overwrite our paths.
+    let _ = std::fs::remove_file(&dest);
     std::fs::write(dest, code).unwrap();
 }
 

@@ -11,7 +11,7 @@ pub fn money(m: &Money) -> String {
     let whole = (abs / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -206,7 +206,7 @@ mod tests {
     fn money_reads_like_a_ledger() {
         assert_eq!(
             money(&Money {
-                minor_units: 123_456_78,
+                minor_units: 12_345_678,
                 currency: "USD".into()
             }),
             "$123,456.78"

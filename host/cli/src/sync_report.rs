@@ -2,8 +2,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use intake_engine::IntegrationReport;
-use intake_engine::queue::AutoImport;
-use serde::Serialize;
+pub use intake_engine::queue::QueueSummary;
 
 use crate::report::terminal_safe as printable;
 
@@ -42,15 +41,6 @@ pub fn sync_table(reports: &[IntegrationReport]) -> Table {
         ]);
     }
     table
-}
-
-/// What the import queue holds for an integration after a sync.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct QueueSummary {
-    /// What an automatic import did (`import = "auto"` only).
-    pub auto: Option<AutoImport>,
-    /// Items waiting for review.
-    pub pending: u64,
 }
 
 /// "stripe-main: 12 waiting in the import queue (`intake queue list`)", or what an automatic

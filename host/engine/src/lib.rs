@@ -23,6 +23,7 @@
 pub mod config;
 mod engine;
 pub mod export;
+pub mod fec;
 pub mod ledger_export;
 pub mod matching;
 pub mod queue;
@@ -31,5 +32,7 @@ mod sync;
 
 pub use config::{Config, ConfigError, IntegrationConfig};
 pub use engine::{Engine, EngineError, PreparedIntegration};
+#[cfg(feature = "postgres")]
+pub use store::PgStore;
 pub use store::{SqliteStore, Store, StoreError};
 pub use sync::{ImportReport, IntegrationReport, NoProgress, Progress, SyncOptions};

@@ -241,3 +241,195 @@ async fn errors_against_the_plugin_name_file_line_and_key() {
         "no plugin `acme`",
     );
 }
+
+#[test]
+fn a_shared_store_is_a_postgres_url_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "url = \"postgres://intake:hunter2@db.internal:5432/intake\"",
+            "store.url",
+            "move it to store.password",
+        ),
+        (
+            "url = \"mysql://db.internal/intake\"",
+            "store.url",
+            "a shared store is a Postgres URL",
+        ),
+        (
+            "url = \"postgres://intake@db.internal/intake\"\npassword = \"hunter2\"",
+            "store.password",
+            "a password written inline is refused",
+        ),
+    ];
+    for (store, key, words) in cases {
+        let text = replace_line(&good(), "path = \"intake.db\"", store);
+        let path = write(dir.path(), &text);
+        let error = Config::load(&path).unwrap_err();
+        let line = if key == "store.password" { 3 } else { 2 };
+        assert_names(&error, &path, line, key, words);
+    }
+    let both = replace_line(
+        &good(),
+        "path = \"intake.db\"",
+        "path = \"intake.db\"\nurl = \"postgres://intake@db.internal/intake\"",
+    );
+    let path = write(dir.path(), &both);
+    assert_names(
+        &Config::load(&path).unwrap_err(),
+        &path,
+        2,
+        "store.path",
+        "not both",
+    );
+
+    let fine = replace_line(
+        &good(),
+        "path = \"intake.db\"",
+        "url = \"postgres://intake@db.internal:5432/intake\"\npassword = { env = \"INTAKE_DB_PASSWORD\" }",
+    );
+    let config = Config::load(write(dir.path(), &fine)).unwrap();
+    let shared = config.shared_store.expect("a shared store");
+    assert_eq!(shared.url, "postgres://intake@db.internal:5432/intake");
+    assert_eq!(
+        shared.password,
+        Some(intake_engine::config::SecretSource::Env(
+            "INTAKE_DB_PASSWORD".into()
+        ))
+    );
+}
+
+const COMMITTEE: &str = r#"[store]
+path = "intake.db"
+
+[committee]
+fec_id = "C00123456"
+name = "Jane Doe for Congress"
+form = "F3"
+street_1 = "1 Main St"
+city = "Arlington"
+state = "VA"
+zip = "22201"
+treasurer = { last = "Doe", first = "John" }
+"#;
+
+#[test]
+fn the_committee_table_is_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(write(dir.path(), intake_engine::config::EXAMPLE)).unwrap();
+    let committee = config.committee.expect("the example has a [committee]");
+    assert_eq!(committee.fec_id, "C00123456");
+    assert_eq!(committee.name, "Jane Doe for Congress");
+    assert_eq!(committee.form, intake_engine::fec::CommitteeForm::F3);
+    assert_eq!(
+        (committee.street_1.as_str(), committee.street_2.as_deref()),
+        ("1 Main St", None)
+    );
+    assert_eq!(
+        (
+            committee.city.as_str(),
+            committee.state.as_str(),
+            committee.zip.as_str()
+        ),
+        ("Arlington", "VA", "22201")
+    );
+    assert_eq!(
+        (
+            committee.treasurer.last.as_str(),
+            committee.treasurer.first.as_str(),
+            committee.treasurer.middle.as_deref()
+        ),
+        ("Doe", "John", None)
+    );
+
+    let pac = COMMITTEE
+        .replace("form = \"F3\"", "form = \"F3X\"")
+        .replace(
+            "first = \"John\" }",
+            "first = \"John\", middle = \"Q\", suffix = \"Jr.\" }",
+        );
+    let config = Config::load(write(dir.path(), &pac)).unwrap();
+    let committee = config.committee.unwrap();
+    assert_eq!(committee.form, intake_engine::fec::CommitteeForm::F3X);
+    assert_eq!(committee.treasurer.middle.as_deref(), Some("Q"));
+    assert_eq!(committee.treasurer.suffix.as_deref(), Some("Jr."));
+
+    let none = Config::load(write(dir.path(), "[store]\npath = \"x.db\"\n")).unwrap();
+    assert!(none.committee.is_none());
+}
+
+#[test]
+fn committee_errors_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, usize, &str, &str)] = &[
+        (
+            "fec_id = \"C00123456\"",
+            "fec_id = \"H00123456\"",
+            5,
+            "committee.fec_id",
+            "`H00123456` is not an FEC committee id: C followed by 8 digits",
+        ),
+        (
+            "fec_id = \"C00123456\"",
+            "fec_id = \"C0012345\"",
+            5,
+            "committee.fec_id",
+            "C followed by 8 digits",
+        ),
+        (
+            "state = \"VA\"",
+            "state = \"Virginia\"",
+            10,
+            "committee.state",
+            "`Virginia` is not a US state code such as VA",
+        ),
+        (
+            "state = \"VA\"",
+            "state = \"XX\"",
+            10,
+            "committee.state",
+            "not a US state code",
+        ),
+        (
+            "form = \"F3\"",
+            "form = \"F3P\"",
+            7,
+            "committee.form",
+            "`F3P` is not a form: F3 (House/Senate campaign) or F3X (PAC, party)",
+        ),
+        (
+            "zip = \"22201\"",
+            "zip = \"2220\"",
+            11,
+            "committee.zip",
+            "`2220` is not a ZIP",
+        ),
+        (
+            "city = \"Arlington\"",
+            "cty = \"Arlington\"",
+            9,
+            "cty",
+            "unknown field `cty`",
+        ),
+    ];
+    for (from, to, line, key, words) in cases {
+        let path = write(dir.path(), &replace_line(COMMITTEE, from, to));
+        let error = Config::load(&path).expect_err(to);
+        assert_names(&error, &path, *line, key, words);
+    }
+    // Unknown keys inside the treasurer are refused too.
+    let path = write(
+        dir.path(),
+        &replace_line(
+            COMMITTEE,
+            "first = \"John\" }",
+            "first = \"John\", title = \"T\" }",
+        ),
+    );
+    let error = Config::load(&path).expect_err("unknown treasurer key");
+    assert!(
+        error.to_string().contains("unknown field `title`"),
+        "{error}"
+    );
+    assert_eq!(error.line(), Some(12), "{error}");
+}

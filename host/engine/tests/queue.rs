@@ -1,12 +1,13 @@
 //! The import queue and the ledger: what a reviewer's approval books, and that deciding twice
 //! changes nothing.
 
-use intake_engine::SqliteStore;
 use intake_engine::config::ImportDefaults;
 use intake_engine::queue::{
     Approval, ContactChoice, EntryRole, ImportQueue, QueueError, QueueFilter, QueueStatus,
 };
+use intake_engine::store::Backend;
 use intake_engine::store::{Batch, Store, Via};
+use intake_engine::{PgStore, SqliteStore};
 use intake_host::types::{Donation, DonationKind, Earmark, Money, Payout, Person, PostalAddress};
 
 fn usd(minor_units: i64) -> Money {
@@ -91,8 +92,21 @@ fn defaults() -> ImportDefaults {
     }
 }
 
-fn store_with(donations: &[Donation]) -> SqliteStore {
-    let store = SqliteStore::in_memory().unwrap();
+thread_local! {
+    /// The backend the running test stores in (set by the wrappers at the end of the file).
+    static BACKEND: std::cell::Cell<&'static str> = const { std::cell::Cell::new("sqlite") };
+}
+
+/// A store on this test's backend, holding `donations`, each queued.
+fn store_with(donations: &[Donation]) -> Box<dyn Backend> {
+    let store: Box<dyn Backend> = match BACKEND.get() {
+        "postgres" => {
+            let db = intake_test_postgres::database()
+                .expect("INTAKE_SKIP_POSTGRES is handled by the wrapper");
+            Box::new(PgStore::connect(&db.url).unwrap())
+        }
+        _ => Box::new(SqliteStore::in_memory().unwrap()),
+    };
     store
         .store_batch(
             "winred-main",
@@ -107,7 +121,7 @@ fn store_with(donations: &[Donation]) -> SqliteStore {
     store
 }
 
-fn item_of(store: &SqliteStore, donation_id: &str) -> i64 {
+fn item_of(store: &dyn Backend, donation_id: &str) -> i64 {
     store
         .queue_items(&QueueFilter::default())
         .unwrap()
@@ -118,7 +132,7 @@ fn item_of(store: &SqliteStore, donation_id: &str) -> i64 {
 }
 
 fn approve(
-    store: &SqliteStore,
+    store: &dyn Backend,
     id: i64,
     contact: ContactChoice,
 ) -> Result<intake_engine::queue::Approved, QueueError> {
@@ -133,13 +147,12 @@ fn approve(
     )
 }
 
-#[test]
 fn an_earmarked_donation_books_one_receipt_and_its_linked_conduit_memo() {
     let ada = person("Ada", "Lovelace", "ada@example.com");
     let store = store_with(&[donation("wr_1", 5_000, ada.clone(), Some(winred_earmark()))]);
-    let id = item_of(&store, "wr_1");
+    let id = item_of(store.as_ref(), "wr_1");
 
-    let approved = approve(&store, id, ContactChoice::New).unwrap();
+    let approved = approve(store.as_ref(), id, ContactChoice::New).unwrap();
     assert!(approved.new_contact && !approved.already);
     let [receipt, memo] = approved.entries.as_slice() else {
         panic!("{:?}", approved.entries)
@@ -176,7 +189,6 @@ fn an_earmarked_donation_books_one_receipt_and_its_linked_conduit_memo() {
     assert_eq!(item.contact, Some(approved.contact));
 }
 
-#[test]
 fn the_conduit_record_is_made_once_across_many_approvals() {
     let donations: Vec<Donation> = (0..40)
         .map(|i| {
@@ -190,7 +202,7 @@ fn the_conduit_record_is_made_once_across_many_approvals() {
         .collect();
     let store = store_with(&donations);
     for item in store.queue_items(&QueueFilter::default()).unwrap() {
-        approve(&store, item.id, ContactChoice::New).unwrap();
+        approve(store.as_ref(), item.id, ContactChoice::New).unwrap();
     }
     assert_eq!(store.organizations().unwrap().len(), 1);
     let ledger = store.ledger(None).unwrap();
@@ -208,7 +220,6 @@ fn the_conduit_record_is_made_once_across_many_approvals() {
     assert_eq!(store.pending_count(None).unwrap(), 0);
 }
 
-#[test]
 fn deciding_again_changes_nothing_and_the_opposite_decision_is_refused() {
     let store = store_with(&[
         donation(
@@ -219,16 +230,24 @@ fn deciding_again_changes_nothing_and_the_opposite_decision_is_refused() {
         ),
         donation("ch_2", 900, person("Bob", "Smith", "bob@example.com"), None),
     ]);
-    let (first, second) = (item_of(&store, "ch_1"), item_of(&store, "ch_2"));
+    let (first, second) = (
+        item_of(store.as_ref(), "ch_1"),
+        item_of(store.as_ref(), "ch_2"),
+    );
 
-    let approved = approve(&store, first, ContactChoice::New).unwrap();
-    let again = approve(&store, first, ContactChoice::Existing(approved.contact)).unwrap();
+    let approved = approve(store.as_ref(), first, ContactChoice::New).unwrap();
+    let again = approve(
+        store.as_ref(),
+        first,
+        ContactChoice::Existing(approved.contact),
+    )
+    .unwrap();
     assert!(again.already);
     assert_eq!(again.entries, approved.entries);
     assert_eq!(store.ledger(None).unwrap().len(), 1, "nothing booked twice");
 
     let err = approve(
-        &store,
+        store.as_ref(),
         first,
         ContactChoice::Existing(approved.contact + 100),
     )
@@ -255,15 +274,14 @@ fn deciding_again_changes_nothing_and_the_opposite_decision_is_refused() {
         Some("test charge"),
         "the first reason stands"
     );
-    let err = approve(&store, second, ContactChoice::New).unwrap_err();
+    let err = approve(store.as_ref(), second, ContactChoice::New).unwrap_err();
     assert!(err.to_string().contains("already rejected by li"), "{err}");
     assert_eq!(store.ledger(None).unwrap().len(), 1);
 
-    let err = approve(&store, 999, ContactChoice::New).unwrap_err();
+    let err = approve(store.as_ref(), 999, ContactChoice::New).unwrap_err();
     assert_eq!(err.to_string(), "no queue item 999");
 }
 
-#[test]
 fn a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows() {
     let ada = person("Ada", "Lovelace", "ada@example.com");
     let store = store_with(&[
@@ -271,8 +289,8 @@ fn a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows() {
         donation("wr_22", 5_000, ada.clone(), Some(winred_earmark())),
         refund("rf_1", "wr_1", 30_000, ada.clone()),
     ]);
-    let refund_item = item_of(&store, "rf_1");
-    let err = approve(&store, refund_item, ContactChoice::New).unwrap_err();
+    let refund_item = item_of(store.as_ref(), "rf_1");
+    let err = approve(store.as_ref(), refund_item, ContactChoice::New).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -280,18 +298,23 @@ fn a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows() {
         )
     );
 
-    let original = approve(&store, item_of(&store, "wr_1"), ContactChoice::New).unwrap();
+    let original = approve(
+        store.as_ref(),
+        item_of(store.as_ref(), "wr_1"),
+        ContactChoice::New,
+    )
+    .unwrap();
     let contact = original.contact;
     approve(
-        &store,
-        item_of(&store, "wr_22"),
+        store.as_ref(),
+        item_of(store.as_ref(), "wr_22"),
         ContactChoice::Existing(contact),
     )
     .unwrap();
     // $300 + $50 from Ada in P2026: over $200, itemized. The memos are WinRed's, not hers.
     assert_eq!(store.aggregate(contact, "P2026").unwrap(), 35_000);
 
-    let reversed = approve(&store, refund_item, ContactChoice::New).unwrap();
+    let reversed = approve(store.as_ref(), refund_item, ContactChoice::New).unwrap();
     assert_eq!(
         reversed.contact, contact,
         "booked to the original's contact"
@@ -311,7 +334,6 @@ fn a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows() {
     assert_eq!(store.aggregate(contact, "G2026").unwrap(), 0);
 }
 
-#[test]
 fn an_entry_carries_the_payout_that_settled_it() {
     let store = store_with(&[donation(
         "wr_1",
@@ -319,7 +341,12 @@ fn an_entry_carries_the_payout_that_settled_it() {
         person("Ada", "Lovelace", "ada@example.com"),
         Some(winred_earmark()),
     )]);
-    approve(&store, item_of(&store, "wr_1"), ContactChoice::New).unwrap();
+    approve(
+        store.as_ref(),
+        item_of(store.as_ref(), "wr_1"),
+        ContactChoice::New,
+    )
+    .unwrap();
     assert_eq!(store.ledger(None).unwrap()[0].payout_id, None);
     // The conduit's check arrives after approval: the entries now point at it.
     let payout = Payout {
@@ -348,7 +375,6 @@ fn an_entry_carries_the_payout_that_settled_it() {
     }
 }
 
-#[test]
 fn a_donation_stored_twice_is_queued_once() {
     let d = donation(
         "ch_1",
@@ -370,4 +396,92 @@ fn a_donation_stored_twice_is_queued_once() {
     assert_eq!(store.enqueue_new().unwrap(), 0);
     assert_eq!(store.pending_count(Some("winred-main")).unwrap(), 1);
     assert_eq!(store.pending_count(Some("other")).unwrap(), 0);
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $test() {
+                super::BACKEND.set("sqlite");
+                super::$test();
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $test() {
+                if intake_test_postgres::database().is_none() {
+                    return;
+                }
+                super::BACKEND.set("postgres");
+                super::$test();
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    an_earmarked_donation_books_one_receipt_and_its_linked_conduit_memo,
+    the_conduit_record_is_made_once_across_many_approvals,
+    deciding_again_changes_nothing_and_the_opposite_decision_is_refused,
+    a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows,
+    an_entry_carries_the_payout_that_settled_it,
+    a_donation_stored_twice_is_queued_once,
+);
+
+/// Two reviewers on two workers approve one earmarked item at the same moment: it is booked
+/// once (one receipt, one memo), the conduit record made once, and both hear it is approved.
+#[test]
+fn postgres_two_workers_approving_one_item_book_it_once() {
+    let Some(db) = intake_test_postgres::database() else {
+        return;
+    };
+    let first = PgStore::connect(&db.url).unwrap();
+    let second = PgStore::connect(&db.url).unwrap();
+    let donations: Vec<Donation> = (0..20)
+        .map(|n| {
+            let who = person("Ada", "Lovelace", &format!("ada{n}@example.com"));
+            donation(&format!("wr_{n}"), 5_000, who, Some(winred_earmark()))
+        })
+        .collect();
+    first
+        .store_batch(
+            "winred-main",
+            Batch {
+                donations: &donations,
+                ..Batch::default()
+            },
+            Via::Sync,
+        )
+        .unwrap();
+    first.enqueue_new().unwrap();
+    let items: Vec<i64> = first
+        .queue_items(&QueueFilter::default())
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    std::thread::scope(|scope| {
+        for store in [&first, &second] {
+            let items = &items;
+            scope.spawn(move || {
+                for &id in items {
+                    let approved = approve(store, id, ContactChoice::New).unwrap();
+                    assert_eq!(approved.entries.len(), 2, "{approved:?}");
+                }
+            });
+        }
+    });
+    let ledger = first.ledger(None).unwrap();
+    assert_eq!(ledger.len(), 40, "one receipt and one memo per item");
+    assert_eq!(
+        first.organizations().unwrap().len(),
+        1,
+        "WinRed PAC made once"
+    );
+    assert_eq!(
+        first.contacts().unwrap().len(),
+        20,
+        "one new contact per item"
+    );
 }

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use intake_emulators::winred::{self, WinRedEmulator};
-use intake_engine::store::{Store, StoredDonation};
-use intake_engine::{Config, Engine, NoProgress, SqliteStore, SyncOptions};
+use std::time::Duration;
+
+use intake_engine::store::{Claim, Store, StoredDonation};
+use intake_engine::{Config, Engine, NoProgress, PgStore, SqliteStore, SyncOptions};
 use intake_host::types::Window;
 use intake_host::{Host, HostConfig};
 
@@ -54,10 +56,26 @@ secret_routes = {{ api_token = ["{url}"] }}
     path
 }
 
-async fn engine(config_path: &Path) -> Engine {
+/// Where a test's engine stores: the embedded default, or a fresh database on the test
+/// Postgres (the same tests, both backends).
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The engine for a config, on `backend`; None only when Postgres is unavailable and
+/// skipping was asked for (said on stderr).
+async fn engine(config_path: &Path, backend: Backend) -> Option<Engine> {
     let config = Config::load(config_path).expect("config");
-    let store = Arc::new(SqliteStore::open(&config.store_path).expect("store"));
-    Engine::start(host(), store, config).await.expect("engine")
+    let store: Arc<dyn Store> = match backend {
+        Backend::Sqlite => Arc::new(SqliteStore::open(&config.store_path).expect("store")),
+        Backend::Postgres => {
+            let db = intake_test_postgres::database()?;
+            Arc::new(PgStore::connect(&db.url).expect("postgres store"))
+        }
+    };
+    Some(Engine::start(host(), store, config).await.expect("engine"))
 }
 
 fn stored(store: &dyn Store, integration: &str) -> Vec<StoredDonation> {
@@ -71,8 +89,7 @@ fn stored(store: &dyn Store, integration: &str) -> Vec<StoredDonation> {
     all
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
+async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones(backend: Backend) {
     // A day of data and a day of overlap: each run re-reads what the last one stored.
     let mut emulator_config = winred::Config::new(7).federal(FEC, 150);
     emulator_config.span_days = 1;
@@ -84,7 +101,9 @@ async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
         &emulator.url(),
         &[("winred-main", &token, "2000-01-01")],
     );
-    let engine = engine(&config).await;
+    let Some(engine) = engine(&config, backend).await else {
+        return;
+    };
 
     let before = emulator.request_count();
     let first = engine.sync(&SyncOptions::default(), &NoProgress).await;
@@ -161,8 +180,9 @@ async fn a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones() {
     assert!(runs.iter().all(|r| r.summary.status == "ok"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration() {
+async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration(
+    backend: Backend,
+) {
     let emulator = WinRedEmulator::start(winred::Config::new(8).federal(FEC, 20))
         .await
         .unwrap();
@@ -177,7 +197,9 @@ async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_int
             ("good", &token, "2000-01-01"),
         ],
     );
-    let engine = engine(&config).await;
+    let Some(engine) = engine(&config, backend).await else {
+        return;
+    };
     let reports = engine.sync(&SyncOptions::default(), &NoProgress).await;
     let by_id = |id: &str| reports.iter().find(|r| r.integration == id).unwrap();
 
@@ -195,8 +217,7 @@ async fn a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_int
     assert!(stored(engine.store().as_ref(), "good").len() >= 20);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
+async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept(backend: Backend) {
     let emulator = WinRedEmulator::start(winred::Config::new(9).federal(FEC, 1))
         .await
         .unwrap();
@@ -207,7 +228,9 @@ async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
         &emulator.url(),
         &[("winred-main", &token, "2000-01-01")],
     );
-    let engine = engine(&config).await;
+    let Some(engine) = engine(&config, backend).await else {
+        return;
+    };
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/e2e/fixtures/winred/donations-export.csv");
     let bytes = std::fs::read(&file).unwrap();
@@ -236,3 +259,84 @@ async fn a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept() {
             .all(|d| d.via == "import")
     );
 }
+
+/// Two workers on one store: while one holds an integration's claim the other's sync is
+/// "busy" and stores nothing; a claim that is not renewed (its worker died elsewhere) runs
+/// out, and the other worker then syncs it to the end.
+async fn a_worker_waits_for_anothers_claim_then_takes_over(backend: Backend) {
+    let emulator = WinRedEmulator::start(winred::Config::new(12).federal(FEC, 40))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = emulator.committee(0).token.clone();
+    let config_path = winred_config(
+        dir.path(),
+        &emulator.url(),
+        &[("winred-main", &token, "2000-01-01")],
+    );
+    let config = Config::load(&config_path).expect("config");
+    let (first, second): (Arc<dyn Store>, Arc<dyn Store>) = match backend {
+        Backend::Sqlite => (
+            Arc::new(SqliteStore::open(&config.store_path).unwrap()),
+            Arc::new(SqliteStore::open(&config.store_path).unwrap()),
+        ),
+        Backend::Postgres => {
+            let Some(db) = intake_test_postgres::database() else {
+                return;
+            };
+            (
+                Arc::new(PgStore::connect(&db.url).unwrap()),
+                Arc::new(PgStore::connect(&db.url).unwrap()),
+            )
+        }
+    };
+    // The first worker holds the claim, as if it were syncing, and then dies: no renewal.
+    let held = first
+        .claim("winred-main", Duration::from_millis(1500))
+        .unwrap();
+    assert_eq!(held, Claim::Held);
+    let engine = Engine::start(host(), second.clone(), config).await.unwrap();
+
+    let busy = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(busy[0].status, "busy", "{busy:?}");
+    assert_eq!(
+        busy[0].detail.as_deref(),
+        Some(format!("another worker ({}) is syncing it now", first.worker()).as_str())
+    );
+    assert!(!busy[0].failed(), "busy is not a failure");
+    assert!(stored(second.as_ref(), "winred-main").is_empty());
+
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    let took_over = engine.sync(&SyncOptions::default(), &NoProgress).await;
+    assert_eq!(took_over[0].status, "ok", "{took_over:?}");
+    assert!(stored(second.as_ref(), "winred-main").len() >= 40);
+    // Done and released: the first worker may claim it again.
+    assert_eq!(
+        first.claim("winred-main", Duration::from_secs(5)).unwrap(),
+        Claim::Held
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$test(super::Backend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$test(super::Backend::Postgres).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_sync_stores_each_donation_once_and_the_next_adds_only_new_ones,
+    a_future_start_date_stores_nothing_and_a_refused_key_stops_only_its_integration,
+    a_file_imported_twice_is_stored_once_and_its_rejected_rows_are_kept,
+    a_worker_waits_for_anothers_claim_then_takes_over,
+);

@@ -34,7 +34,7 @@ pub struct Limits {
     /// Wall-clock time for `info()` while loading: it only describes the plugin, so a
     /// plugin that spins there fails its own load quickly instead of holding the others.
     pub info_timeout: Duration,
-    /// `{{secret:…}}` placeholders one request may hold, counted before any is filled, so a
+    /// `{{secret:…}}` and `{{basic:…}}` placeholders one request may hold, counted before any is filled, so a
     /// request cannot make the host copy a secret without bound.
     pub max_secret_placeholders: usize,
     /// Bytes of all header names and values of one request, checked before filling.

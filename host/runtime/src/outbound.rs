@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,6 +16,8 @@ use crate::policy::NetPolicy;
 use crate::public_net::{PublicResolver, check_literal, refused_in};
 
 const PLACEHOLDER_OPEN: &str = "{{secret:";
+/// `{{basic:USER:KEY}}`: the host writes base64(`USER:secret`), an HTTP Basic credential.
+const BASIC_OPEN: &str = "{{basic:";
 const PLACEHOLDER_CLOSE: &str = "}}";
 const REDACTED: &[u8] = b"[redacted]";
 
@@ -76,11 +80,16 @@ impl Outbound {
         if !granted {
             check_literal(&url).map_err(HttpError::Denied)?;
         }
-        if request.url.contains(PLACEHOLDER_OPEN)
-            || request
+        let in_body = |open: &str| {
+            request
                 .body
                 .as_deref()
-                .is_some_and(|b| contains(b, PLACEHOLDER_OPEN.as_bytes()))
+                .is_some_and(|b| contains(b, open.as_bytes()))
+        };
+        if request.url.contains(PLACEHOLDER_OPEN)
+            || request.url.contains(BASIC_OPEN)
+            || in_body(PLACEHOLDER_OPEN)
+            || in_body(BASIC_OPEN)
         {
             return Err(HttpError::Denied(
                 "secrets are filled only in header values, not in the URL or body".into(),
@@ -102,7 +111,7 @@ impl Outbound {
         let placeholders: usize = request
             .headers
             .iter()
-            .map(|(_, v)| v.matches(PLACEHOLDER_OPEN).count())
+            .map(|(_, v)| v.matches(PLACEHOLDER_OPEN).count() + v.matches(BASIC_OPEN).count())
             .sum();
         if placeholders > self.max_placeholders {
             return Err(HttpError::Denied(format!(
@@ -111,6 +120,8 @@ impl Outbound {
             )));
         }
         let mut headers = reqwest::header::HeaderMap::new();
+        // The Basic credentials sent, to be scrubbed from the answer in their encoded form.
+        let mut encoded: Vec<String> = Vec::new();
         for (name, value) in &request.headers {
             if name.eq_ignore_ascii_case("host") {
                 return Err(HttpError::Denied(
@@ -122,7 +133,14 @@ impl Outbound {
             if name.eq_ignore_ascii_case("accept-encoding") {
                 continue;
             }
-            let value = self.fill_secrets(value, &origin)?;
+            // A Basic credential belongs in Authorization only: anywhere else a server could
+            // log it as plain text.
+            if value.contains(BASIC_OPEN) && !name.eq_ignore_ascii_case("authorization") {
+                return Err(HttpError::Denied(format!(
+                    "a Basic placeholder is filled only in the Authorization header, not in `{name}`"
+                )));
+            }
+            let value = self.fill_secrets(value, &origin, &mut encoded)?;
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| HttpError::Denied(format!("bad header name `{name}`")))?;
             let value = reqwest::header::HeaderValue::from_str(&value)
@@ -191,26 +209,57 @@ impl Outbound {
         };
         // Every secret of the integration, not only those sent: a server may hand back a
         // secret it stored earlier (e.g. as an idempotency key) to be sent elsewhere.
+        // Base64 forms too, also unpadded: a JSON echo may escape the `=`, and the rest
+        // would still decode to the secret.
         let secrets = self.secrets.clone();
+        encoded.extend(secrets.values().map(|s| base64_unpadded(s.expose())));
         let large = out.body.len() > 256 << 10;
         off_the_async_workers(large, || {
-            let all: Vec<&[u8]> = secrets.values().map(|s| s.expose().as_bytes()).collect();
+            let all: Vec<&[u8]> = secrets
+                .values()
+                .map(|s| s.expose().as_bytes())
+                .chain(encoded.iter().map(|e| e.as_bytes()))
+                .collect();
             scrub(&mut out, &all)
         })?;
         Ok(out)
     }
 
-    /// Replace each `{{secret:KEY}}` in a header value, if KEY may be sent to `origin`.
-    fn fill_secrets(&self, value: &str, origin: &Origin) -> Result<String, HttpError> {
+    /// Replace each `{{secret:KEY}}` in a header value by the secret, and each
+    /// `{{basic:USER:KEY}}` by base64(`USER:secret`), if KEY may be sent to `origin`. The
+    /// Basic forms written are pushed on `encoded` (padded and not) for the response scrub.
+    fn fill_secrets(
+        &self,
+        value: &str,
+        origin: &Origin,
+        encoded: &mut Vec<String>,
+    ) -> Result<String, HttpError> {
         let mut out = String::with_capacity(value.len());
         let mut rest = value;
-        while let Some(start) = rest.find(PLACEHOLDER_OPEN) {
+        loop {
+            let next = [PLACEHOLDER_OPEN, BASIC_OPEN]
+                .into_iter()
+                .filter_map(|open| rest.find(open).map(|at| (at, open)))
+                .min_by_key(|(at, _)| *at);
+            let Some((start, open)) = next else { break };
             out.push_str(&rest[..start]);
-            let after = &rest[start + PLACEHOLDER_OPEN.len()..];
+            let after = &rest[start + open.len()..];
             let end = after
                 .find(PLACEHOLDER_CLOSE)
                 .ok_or_else(|| HttpError::Denied("unterminated secret placeholder".into()))?;
-            let key = &after[..end];
+            let inner = &after[..end];
+            let (user, key) = if open == BASIC_OPEN {
+                // RFC 7617: a user id holds no colon, so the first one ends it.
+                let (user, key) = inner.split_once(':').ok_or_else(|| {
+                    HttpError::Denied(
+                        "a Basic placeholder is `{{basic:USER:SECRET_KEY}}`: the key is missing"
+                            .into(),
+                    )
+                })?;
+                (Some(user), key)
+            } else {
+                (None, inner)
+            };
             let secret = self.secrets.get(key).ok_or_else(|| {
                 HttpError::Denied(format!("this integration has no secret `{key}`"))
             })?;
@@ -219,12 +268,26 @@ impl Outbound {
                     "secret `{key}` may not be sent to {origin}"
                 )));
             }
-            out.push_str(secret.expose());
+            match user {
+                Some(user) => {
+                    let credential = format!("{user}:{}", secret.expose());
+                    let padded = STANDARD.encode(&credential);
+                    out.push_str(&padded);
+                    encoded.push(base64_unpadded(&credential));
+                    encoded.push(padded);
+                }
+                None => out.push_str(secret.expose()),
+            }
             rest = &after[end + PLACEHOLDER_CLOSE.len()..];
         }
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// Standard base64 without its `=` padding.
+fn base64_unpadded(text: &str) -> String {
+    STANDARD_NO_PAD.encode(text)
 }
 
 fn transport_error(e: reqwest::Error) -> HttpError {

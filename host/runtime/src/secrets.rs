@@ -1,8 +1,11 @@
-//! The `secrets` capability: HMAC verification done by the host with a secret the plugin
-//! never sees.
+//! The `secrets` capability: HMAC and HTTP Basic verification done by the host with a
+//! secret the plugin never sees.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use crate::integration::Secret;
 
@@ -28,6 +31,28 @@ pub(crate) fn verify_hmac_sha256(
     Ok(signatures
         .iter()
         .any(|candidate| mac.clone().verify_slice(candidate).is_ok()))
+}
+
+/// Whether `authorization` is `Basic base64(user:secret)`. The scheme is matched without
+/// regard to case (RFC 7617); user and password are both compared in constant time, and
+/// both always, so timing tells neither which one differed. Anything malformed is false.
+pub(crate) fn verify_basic(secret: &Secret, user: &str, authorization: &str) -> bool {
+    let Some((scheme, token)) = authorization.trim().split_once(' ') else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return false;
+    }
+    let Ok(decoded) = STANDARD.decode(token.trim()) else {
+        return false;
+    };
+    let Some(colon) = decoded.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (got_user, got_password) = (&decoded[..colon], &decoded[colon + 1..]);
+    let user_ok = got_user.ct_eq(user.as_bytes());
+    let password_ok = got_password.ct_eq(secret.expose().as_bytes());
+    bool::from(user_ok & password_ok)
 }
 
 #[cfg(test)]
@@ -78,5 +103,26 @@ mod tests {
             error,
             "the secret `whsec` is too short to be a signing key (under 16 bytes): the operator must set a longer one"
         );
+    }
+
+    #[test]
+    fn basic_accepts_exactly_the_chosen_user_and_password() {
+        let integration = Integration::new("x").secret("hook", "s3cret:with colon");
+        let secret = &integration.secrets["hook"];
+        // base64("actblue:s3cret:with colon"), written out by hand with `base64`.
+        let good = "YWN0Ymx1ZTpzM2NyZXQ6d2l0aCBjb2xvbg==";
+        assert!(verify_basic(secret, "actblue", &format!("Basic {good}")));
+        assert!(verify_basic(secret, "actblue", &format!("basic  {good} ")));
+        assert!(!verify_basic(secret, "actblu", &format!("Basic {good}")));
+        assert!(!verify_basic(secret, "actblue", &format!("Bearer {good}")));
+        // base64("actblue:s3cret"): a prefix of the password is not the password.
+        assert!(!verify_basic(
+            secret,
+            "actblue",
+            "Basic YWN0Ymx1ZTpzM2NyZXQ="
+        ));
+        assert!(!verify_basic(secret, "actblue", "Basic not*base64"));
+        assert!(!verify_basic(secret, "actblue", "Basic"));
+        assert!(!verify_basic(secret, "actblue", ""));
     }
 }

@@ -17,6 +17,7 @@ macro_rules! tell {
     }};
 }
 
+mod export;
 mod operate;
 mod plugin;
 mod progress;
@@ -77,8 +78,8 @@ enum Command {
     Sync(operate::SyncArgs),
     /// Read an export file (CSV quick import) into the store through an integration's plugin.
     Import(operate::ImportArgs),
-    /// Write every stored donation to stdout as NDJSON or CSV.
-    Export(operate::ExportArgs),
+    /// Write stored donations or the ledger as NDJSON or CSV; `export fec`: a .fec file.
+    Export(export::ExportArgs),
     /// The import queue: donations waiting for review, their possible matches, decisions.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
@@ -116,7 +117,7 @@ pub fn main() -> ExitCode {
             Command::Config(command) => operate::config(&host, command).await,
             Command::Sync(args) => operate::sync(&host, args).await,
             Command::Import(args) => operate::import(&host, args).await,
-            Command::Export(args) => operate::export(args),
+            Command::Export(args) => export::run(args),
             Command::Queue(command) => queue::run(command),
         }
     })

@@ -1,18 +1,14 @@
-//! The operator's commands over a config file: `intake config`, `sync`, `import`, `export`.
+//! The operator's commands over a config file: `intake config`, `sync`, `import`.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Subcommand, ValueEnum};
-use intake_engine::config::ImportMode;
-use intake_engine::export::{self, Format};
-use intake_engine::ledger_export;
-use intake_engine::queue::{ImportQueue, QueueError, auto_import};
-use intake_engine::{Config, Engine, EngineError, IntegrationReport, SqliteStore, SyncOptions};
+use clap::{Args, Subcommand};
+use intake_engine::store::Backend;
+use intake_engine::{Config, Engine, EngineError, SqliteStore, SyncOptions};
 
-use crate::sync_report::QueueSummary;
 use intake_host::Host;
 
 use super::fail;
@@ -67,43 +63,16 @@ pub(super) struct ImportArgs {
     json: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ExportFormat {
-    Ndjson,
-    Csv,
-}
-
-#[derive(Args)]
-pub(super) struct ExportArgs {
-    #[command(flatten)]
-    config: ConfigArg,
-    /// Only this integration's donations.
-    #[arg(long)]
-    integration: Option<String>,
-    #[arg(long, value_enum)]
-    format: ExportFormat,
-    /// What to write: synced donations (as the processors sent them), the ledger's entries
-    /// (what approval booked), contacts, or payouts with what each settles.
-    #[arg(long, value_enum, default_value_t = ExportWhat::Donations)]
-    what: ExportWhat,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ExportWhat {
-    Donations,
-    Entries,
-    Contacts,
-    Payouts,
-}
-
 pub(super) fn load(config: &ConfigArg) -> Result<Config, ExitCode> {
     Config::load(&config.config).map_err(|e| fail(2, e))
 }
 
-pub(super) fn open_store(config: &Config) -> Result<Arc<SqliteStore>, ExitCode> {
-    SqliteStore::open(&config.store_path)
-        .map(Arc::new)
-        .map_err(|e| fail(1, format!("{}: {e}", config.store_path.display())))
+/// The store the config names: its SQLite file, or its shared Postgres database.
+pub(super) fn open_store(config: &Config) -> Result<Arc<dyn Backend>, ExitCode> {
+    intake_engine::store::open(config).map_err(|e| match &config.shared_store {
+        Some(shared) => fail(1, format!("{}: {e}", shared.url)),
+        None => fail(1, format!("{}: {e}", config.store_path.display())),
+    })
 }
 
 async fn start(host: &Host, config: Config) -> Result<Engine, ExitCode> {
@@ -187,7 +156,7 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
     let progress = SyncProgress::new(show_bars);
     let reports = engine.sync(&options, &progress).await;
     progress.clear();
-    let imports = match queue_after_sync(&store, &config, &reports) {
+    let imports = match intake_engine::queue::after_sync(store.as_ref(), &config, &reports) {
         Ok(imports) => imports,
         Err(e) => return fail(1, e),
     };
@@ -215,35 +184,11 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
             );
         }
     }
-    if reports.iter().all(|r| r.succeeded()) {
+    if !reports.iter().any(|r| r.failed()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
-}
-
-/// After a sync: every new donation enters the import queue; integrations with
-/// `import = "auto"` that synced cleanly are then imported without review where safe.
-fn queue_after_sync(
-    store: &SqliteStore,
-    config: &Config,
-    reports: &[IntegrationReport],
-) -> Result<Vec<QueueSummary>, QueueError> {
-    store.enqueue_new()?;
-    let mut out = Vec::with_capacity(reports.len());
-    for report in reports {
-        let auto = match config.integration(&report.integration) {
-            Some(i) if i.import == ImportMode::Auto && report.succeeded() => {
-                Some(auto_import(store, i)?)
-            }
-            _ => None,
-        };
-        out.push(QueueSummary {
-            auto,
-            pending: store.pending_count(Some(&report.integration))?,
-        });
-    }
-    Ok(out)
 }
 
 pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {
@@ -290,50 +235,4 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
-}
-
-pub(super) fn export(args: ExportArgs) -> ExitCode {
-    let config = match load(&args.config) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    if let Some(id) = &args.integration
-        && config.integration(id).is_none()
-    {
-        return fail(
-            2,
-            format!("no integration `{id}` in {}", config.path.display()),
-        );
-    }
-    let store = match open_store(&config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let format = match args.format {
-        ExportFormat::Ndjson => Format::Ndjson,
-        ExportFormat::Csv => Format::Csv,
-    };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let integration = args.integration.as_deref();
-    let written = match args.what {
-        ExportWhat::Donations => export::donations(store.as_ref(), integration, format, &mut out),
-        ExportWhat::Entries => {
-            ledger_export::entries(store.as_ref(), integration, format, &mut out)
-        }
-        ExportWhat::Contacts => match store.contacts() {
-            Ok(contacts) => ledger_export::contacts(&contacts, format, &mut out),
-            Err(e) => Err(e.into()),
-        },
-        ExportWhat::Payouts => {
-            ledger_export::payouts(store.as_ref(), integration, format, &mut out)
-        }
-    };
-    match written {
-        Ok(_) => match out.flush() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::SUCCESS, // stdout closed (e.g. `| head`)
-        },
-        Err(export::ExportError::Write(_)) => ExitCode::SUCCESS,
-        Err(e) => fail(1, e),
-    }
 }

@@ -3,11 +3,11 @@
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
-use intake_engine::SqliteStore;
-use intake_engine::matching::{Candidate, ContactMatcher};
+use intake_engine::matching::Candidate;
 use intake_engine::queue::{
-    Approval, ContactChoice, ImportQueue, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus,
+    Approval, ContactChoice, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus,
 };
+use intake_engine::store::Backend;
 
 use super::fail;
 use super::operate::{ConfigArg, load, open_store};
@@ -99,7 +99,7 @@ fn print_json(value: &impl serde::Serialize) {
     say!("{}", serde_json::to_string(value).unwrap_or_default());
 }
 
-fn candidates(store: &SqliteStore, item: &QueueItem) -> Result<Vec<Candidate>, ExitCode> {
+fn candidates(store: &dyn Backend, item: &QueueItem) -> Result<Vec<Candidate>, ExitCode> {
     if item.donation.reverses.is_some() {
         return Ok(Vec::new());
     }
@@ -140,7 +140,7 @@ fn dispatch(command: QueueCommand) -> Result<ExitCode, ExitCode> {
             let mut rows = Vec::with_capacity(items.len());
             for item in items {
                 let found = match item.status {
-                    QueueStatus::Pending => candidates(&store, &item)?,
+                    QueueStatus::Pending => candidates(store.as_ref(), &item)?,
                     _ => Vec::new(),
                 };
                 rows.push((item, found));
@@ -161,7 +161,7 @@ fn dispatch(command: QueueCommand) -> Result<ExitCode, ExitCode> {
             let store = open_store(&config)?;
             store.enqueue_new().map_err(queue_failed)?;
             let item = store.queue_item(id).map_err(queue_failed)?;
-            let found = candidates(&store, &item)?;
+            let found = candidates(store.as_ref(), &item)?;
             let mut with_contacts = Vec::with_capacity(found.len());
             for candidate in found {
                 let contact = store.contact(candidate.contact).map_err(|e| fail(1, e))?;

@@ -6,6 +6,7 @@
 //! against its plugin's `info()` (declared settings, required ones, choices, secrets). Every
 //! error names the file, the line and the key.
 
+mod committee;
 mod error;
 mod raw;
 mod validate;
@@ -24,14 +25,20 @@ pub const EXAMPLE: &str = include_str!("example.toml");
 pub struct Config {
     /// The file it was read from.
     pub path: PathBuf,
-    /// The SQLite store, resolved against the config file's directory.
+    /// The SQLite store, resolved against the config file's directory (unused when
+    /// `shared_store` is set).
     pub store_path: PathBuf,
+    /// A Postgres database shared by several workers (`[store] url`), instead of the SQLite
+    /// file.
+    pub shared_store: Option<SharedStore>,
     /// The directory whose `*.wasm` files are loaded.
     pub plugins_dir: PathBuf,
     /// How syncs pick their windows and retry.
     pub sync: SyncSettings,
     /// Every integration, enabled or not, in file order.
     pub integrations: Vec<IntegrationConfig>,
+    /// `[committee]`: who `intake export fec` files for; None when the file has none.
+    pub committee: Option<crate::fec::Committee>,
 }
 
 /// How syncs pick their windows and retry.
@@ -45,6 +52,9 @@ pub struct SyncSettings {
     pub settle: Duration,
     /// Integrations synced at once.
     pub parallel: usize,
+    /// How long a worker's claim on an integration lasts without renewal (renewed at a third
+    /// of it while syncing): how soon another worker takes over from one that died.
+    pub lease: Duration,
     /// Attempts per page before a retryable error stops the integration.
     pub max_attempts: u32,
     /// First retry wait; doubled each attempt, with jitter, or the processor's own wait.
@@ -57,6 +67,7 @@ impl Default for SyncSettings {
             overlap: Duration::from_secs(10 * 60),
             settle: Duration::from_secs(60),
             parallel: 4,
+            lease: Duration::from_secs(60),
             max_attempts: 5,
             retry_base: Duration::from_millis(500),
         }
@@ -113,6 +124,16 @@ pub enum PluginRef {
     Id(String),
     /// A `.wasm` file, resolved against the config file's directory.
     File(PathBuf),
+}
+
+/// A Postgres store: `[store] url = "postgres://user@host:5432/db"` with the password from
+/// `password = { env = "…" }` or `{ file = "…" }`, never in the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedStore {
+    /// The URL, without a password.
+    pub url: String,
+    /// Where the password is read from, if the server asks for one.
+    pub password: Option<SecretSource>,
 }
 
 /// Where a secret's value is read from. Never the config file itself.

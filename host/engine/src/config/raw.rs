@@ -17,20 +17,40 @@ pub(crate) struct RawConfig {
     pub(crate) sync: RawSync,
     #[serde(default, rename = "integration")]
     pub(crate) integrations: Vec<RawIntegration>,
+    pub(crate) committee: Option<RawCommittee>,
+}
+
+/// `[committee]`: who the FEC export files for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCommittee {
+    pub(crate) fec_id: Spanned<String>,
+    pub(crate) name: Spanned<String>,
+    pub(crate) form: Option<Spanned<String>>,
+    pub(crate) street_1: Spanned<String>,
+    pub(crate) street_2: Option<Spanned<String>>,
+    pub(crate) city: Spanned<String>,
+    pub(crate) state: Spanned<String>,
+    pub(crate) zip: Spanned<String>,
+    pub(crate) treasurer: Spanned<RawTreasurer>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawStore {
-    pub(crate) path: Spanned<String>,
+pub(crate) struct RawTreasurer {
+    pub(crate) last: String,
+    pub(crate) first: String,
+    pub(crate) middle: Option<String>,
+    pub(crate) prefix: Option<String>,
+    pub(crate) suffix: Option<String>,
 }
 
-impl Default for RawStore {
-    fn default() -> Self {
-        RawStore {
-            path: Spanned::new(0..0, "intake.db".into()),
-        }
-    }
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStore {
+    pub(crate) path: Option<Spanned<String>>,
+    pub(crate) url: Option<Spanned<String>>,
+    pub(crate) password: Option<Spanned<RawSecret>>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +73,7 @@ pub(crate) struct RawSync {
     pub(crate) overlap_minutes: Option<Spanned<i64>>,
     pub(crate) settle_seconds: Option<Spanned<i64>>,
     pub(crate) parallel: Option<Spanned<i64>>,
+    pub(crate) lease_seconds: Option<Spanned<i64>>,
     pub(crate) max_attempts: Option<Spanned<i64>>,
 }
 

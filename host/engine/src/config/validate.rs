@@ -9,20 +9,20 @@ use intake_host::Origin;
 use intake_host::types::PluginInfo;
 use toml::Spanned;
 
-use super::raw::{RawConfig, RawIntegration, RawSecret, RawSync};
+use super::raw::{RawConfig, RawIntegration, RawSecret, RawStore, RawSync};
 use super::{
     Config, ConfigError, ImportDefaults, ImportMode, IntegrationConfig, Lines, PluginRef,
-    SecretSource, SyncSettings,
+    SecretSource, SharedStore, SyncSettings,
 };
 
 /// Turns byte offsets into 1-based lines, and builds errors that carry them.
-struct Source<'a> {
+pub(super) struct Source<'a> {
     file: &'a Path,
     text: &'a str,
 }
 
 impl Source<'_> {
-    fn line(&self, span: Range<usize>) -> Option<usize> {
+    pub(super) fn line(&self, span: Range<usize>) -> Option<usize> {
         if span.start == 0 && span.end == 0 {
             return None; // a default, not written in the file
         }
@@ -36,7 +36,7 @@ impl Source<'_> {
         )
     }
 
-    fn error(
+    pub(super) fn error(
         &self,
         span: Range<usize>,
         key: impl Into<String>,
@@ -106,13 +106,94 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
         integrations.push(integration);
     }
+    let shared_store = shared_store(&source, base, &raw.store)?;
+    let store_path = raw
+        .store
+        .path
+        .as_ref()
+        .map_or("intake.db", |p| p.get_ref().as_str());
     Ok(Config {
         path: path.to_path_buf(),
-        store_path: base.join(raw.store.path.get_ref()),
+        store_path: base.join(store_path),
+        shared_store,
         plugins_dir: base.join(raw.plugins.dir.get_ref()),
         sync,
         integrations,
+        committee: super::committee::check(&source, raw.committee)?,
     })
+}
+
+/// `[store] url` (+ `password`): checked here, connected to only when the store opens.
+fn shared_store(
+    source: &Source,
+    base: &Path,
+    raw: &RawStore,
+) -> Result<Option<SharedStore>, ConfigError> {
+    let Some(url) = &raw.url else {
+        if let Some(password) = &raw.password {
+            return Err(source.error(
+                password.span(),
+                "store.password",
+                "a password is for a Postgres store: give store.url too",
+            ));
+        }
+        return Ok(None);
+    };
+    if let Some(path) = &raw.path {
+        return Err(source.error(
+            path.span(),
+            "store.path",
+            "give either path (the SQLite file) or url (a Postgres database), not both",
+        ));
+    }
+    let bad = |message: String| source.error(url.span(), "store.url", message);
+    let parsed = url::Url::parse(url.get_ref()).map_err(|e| bad(format!("not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+        return Err(bad(format!(
+            "a shared store is a Postgres URL (postgres://user@host:5432/database), not `{}:`",
+            parsed.scheme()
+        )));
+    }
+    if parsed.password().is_some() {
+        return Err(bad(
+            "the URL holds a password: move it to store.password = { env = \"VAR\" } or { file = \"…\" }"
+                .into(),
+        ));
+    }
+    if !cfg!(feature = "postgres") {
+        return Err(bad(
+            "this build of Intake has no Postgres support (feature `postgres`)".into(),
+        ));
+    }
+    let password = match &raw.password {
+        None => None,
+        Some(p) => Some(match p.get_ref() {
+            RawSecret::Inline(_) => {
+                return Err(source.error(
+                    p.span(),
+                    "store.password",
+                    "a password written inline is refused: give where it comes from, { env = \"VAR\" } or { file = \"/run/secrets/…\" }",
+                ));
+            }
+            RawSecret::Source(s) => match (&s.env, &s.file) {
+                (Some(var), None) if !var.trim().is_empty() => SecretSource::Env(var.clone()),
+                (None, Some(file)) if !file.trim().is_empty() => {
+                    SecretSource::File(base.join(file))
+                }
+                _ => {
+                    return Err(source.error(
+                        p.span(),
+                        "store.password",
+                        "give exactly one of env = \"VAR\" or file = \"PATH\"",
+                    ));
+                }
+            },
+        }),
+    };
+    Ok(Some(SharedStore {
+        url: url.get_ref().clone(),
+        password,
+    }))
 }
 
 fn sync_settings(source: &Source, raw: &RawSync) -> Result<SyncSettings, ConfigError> {
@@ -134,6 +215,9 @@ fn sync_settings(source: &Source, raw: &RawSync) -> Result<SyncSettings, ConfigE
     }
     if let Some(p) = number(&raw.parallel, "parallel", 1, 256)? {
         sync.parallel = p as usize;
+    }
+    if let Some(l) = number(&raw.lease_seconds, "lease_seconds", 1, 3600)? {
+        sync.lease = Duration::from_secs(l as u64);
     }
     if let Some(a) = number(&raw.max_attempts, "max_attempts", 1, 100)? {
         sync.max_attempts = a as u32;
@@ -504,6 +588,20 @@ impl Config {
             format!("integration[{}].plugin", integration.id),
             why,
         )
+    }
+}
+
+impl SecretSource {
+    /// The secret's value, or why it cannot be read.
+    pub fn read(&self) -> Result<String, String> {
+        match self {
+            SecretSource::Env(var) => {
+                std::env::var(var).map_err(|_| format!("the environment variable {var} is not set"))
+            }
+            SecretSource::File(path) => {
+                read_secret_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+            }
+        }
     }
 }
 

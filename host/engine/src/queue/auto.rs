@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::{Approval, ContactChoice, ImportQueue, QueueError, QueueFilter, QueueStatus};
-use crate::config::IntegrationConfig;
+use crate::IntegrationReport;
+use crate::config::{Config, ImportMode, IntegrationConfig};
 use crate::matching::{AUTO_MATCH_SCORE, ContactMatcher};
 
 /// What an automatic import did.
@@ -75,4 +76,42 @@ where
         }
     }
     Ok(done)
+}
+
+/// What the import queue holds for an integration after a sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueSummary {
+    /// What an automatic import did (`import = "auto"` only).
+    pub auto: Option<AutoImport>,
+    /// Items waiting for review.
+    pub pending: u64,
+}
+
+/// After a sync: every new donation enters the import queue; integrations with
+/// `import = "auto"` whose run succeeded are then imported without review where safe (a run
+/// that failed part-way leaves its donations for the next one, so a refund is not imported
+/// before its original). One summary per report, in the reports' order.
+pub fn after_sync<S>(
+    store: &S,
+    config: &Config,
+    reports: &[IntegrationReport],
+) -> Result<Vec<QueueSummary>, QueueError>
+where
+    S: ImportQueue + ContactMatcher + ?Sized,
+{
+    store.enqueue_new()?;
+    let mut out = Vec::with_capacity(reports.len());
+    for report in reports {
+        let auto = match config.integration(&report.integration) {
+            Some(i) if i.import == ImportMode::Auto && report.succeeded() => {
+                Some(auto_import(store, i)?)
+            }
+            _ => None,
+        };
+        out.push(QueueSummary {
+            auto,
+            pending: store.pending_count(Some(&report.integration))?,
+        });
+    }
+    Ok(out)
 }

@@ -15,9 +15,10 @@
 //! Each decision keeps who made it, when, and why.
 
 mod auto;
+pub(crate) mod booking;
 mod types;
 
-pub use auto::{AutoImport, auto_import};
+pub use auto::{AutoImport, QueueSummary, after_sync, auto_import};
 pub use types::{
     Approval, Approved, ContactChoice, Decided, EntryRole, LedgerEntry, Organization,
     OrganizationId, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,

@@ -5,11 +5,18 @@
 //! it are committed together ([`Store::commit_page`]), so a crash at any instant loses nothing
 //! and stores nothing twice; the next run resumes from the stored cursor.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
 use intake_host::types::{Donation, FeeEntry, Payout, RowError, Window};
+
+use crate::matching::{Contact, ContactId, ContactMatcher};
+use crate::queue::ImportQueue;
 use serde::Serialize;
 
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store.
@@ -31,6 +38,101 @@ pub enum StoreError {
         found: i64,
         /// The newest this build knows.
         known: i64,
+    },
+    /// Another worker holds the integration's claim: this one may not move its sync on.
+    #[error("store: another worker ({holder}) now syncs `{integration}`; this one stopped")]
+    NotHolder {
+        /// The integration.
+        integration: String,
+        /// The worker holding its claim.
+        holder: String,
+    },
+}
+
+/// The contacts a backend keeps (donor records), for the queue, the API and exports.
+pub trait ContactBook: Send + Sync {
+    /// Keep a new contact; its id.
+    fn add_contact(&self, person: &intake_host::types::Person) -> Result<ContactId, StoreError>;
+    /// One contact.
+    fn contact(&self, id: ContactId) -> Result<Option<Contact>, StoreError>;
+    /// Every contact, by id.
+    fn contacts(&self) -> Result<Vec<Contact>, StoreError>;
+}
+
+/// Everything the engine, the import queue and the `intake` commands need of one backend:
+/// the embedded [`SqliteStore`] and the shared `PgStore` both are one.
+pub trait Backend: Store + ImportQueue + ContactMatcher + ContactBook {}
+
+impl<T: Store + ImportQueue + ContactMatcher + ContactBook> Backend for T {}
+
+macro_rules! contact_book_from_inherent {
+    ($store:ty) => {
+        impl ContactBook for $store {
+            fn add_contact(
+                &self,
+                person: &intake_host::types::Person,
+            ) -> Result<ContactId, StoreError> {
+                <$store>::add_contact(self, person)
+            }
+            fn contact(&self, id: ContactId) -> Result<Option<Contact>, StoreError> {
+                <$store>::contact(self, id)
+            }
+            fn contacts(&self) -> Result<Vec<Contact>, StoreError> {
+                <$store>::contacts(self)
+            }
+        }
+    };
+}
+
+contact_book_from_inherent!(SqliteStore);
+#[cfg(feature = "postgres")]
+contact_book_from_inherent!(PgStore);
+
+/// Open the store a config names: the shared Postgres database (`[store] url`), or the
+/// SQLite file (`[store] path`, the default).
+pub fn open(config: &crate::Config) -> Result<std::sync::Arc<dyn Backend>, StoreError> {
+    let Some(shared) = &config.shared_store else {
+        return Ok(std::sync::Arc::new(SqliteStore::open(&config.store_path)?));
+    };
+    let password = match &shared.password {
+        None => None,
+        Some(source) => Some(
+            source
+                .read()
+                .map_err(|why| StoreError::Database(format!("store.password: {why}")))?,
+        ),
+    };
+    #[cfg(feature = "postgres")]
+    {
+        Ok(std::sync::Arc::new(PgStore::connect_with_password(
+            &shared.url,
+            password.as_deref(),
+        )?))
+    }
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = password;
+        Err(StoreError::Database(
+            "this build of Intake has no Postgres support (feature `postgres`)".into(),
+        ))
+    }
+}
+
+/// The answer to [`Store::claim`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This worker holds the integration until the claim's time runs out (or is renewed).
+    Held,
+    /// This worker holds the integration now, taken from a worker that left it unfinished:
+    /// its process is gone or its claim ran out.
+    TakenOver {
+        /// The worker that held it: its [`Store::worker`] name.
+        from: String,
+    },
+    /// Another worker holds a live claim.
+    Busy {
+        /// Who: its [`Store::worker`] name.
+        holder: String,
     },
 }
 
@@ -197,7 +299,21 @@ pub struct RunSummary {
 
 /// The engine's storage. Implementations are shared between threads; every method is one
 /// transaction.
+///
+/// Several workers (processes, machines) may share one store. Each integration's sync is
+/// claimed by one worker at a time for a limited time, renewed while it runs
+/// ([`Store::claim`]); a worker that dies loses its claim when the time runs out and another
+/// resumes from the stored cursor. While another worker holds a live claim,
+/// [`Store::open_window`] and [`Store::commit_page`] refuse ([`StoreError::NotHolder`]), so a
+/// worker that stalled past its claim cannot move a cursor the new holder owns.
 pub trait Store: Send + Sync {
+    /// This handle's name as a claim holder: unique per store handle (host, process, random).
+    fn worker(&self) -> &str;
+    /// Claim `integration` for this worker for `ttl` from now, or renew this worker's claim.
+    /// Busy when another worker holds a claim that has not run out (by the store's clock).
+    fn claim(&self, integration: &str, ttl: std::time::Duration) -> Result<Claim, StoreError>;
+    /// Give up this worker's claim on `integration` (nothing if it holds none).
+    fn release(&self, integration: &str) -> Result<(), StoreError>;
     /// Where `stream` of `integration` stands.
     fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError>;
     /// Start a window: remembered with no cursor, so a crash before the first page resumes it.
@@ -251,6 +367,41 @@ pub trait Store: Send + Sync {
     fn fees(&self, integration: Option<&str>) -> Result<Vec<(String, FeeEntry)>, StoreError>;
     /// Every stored payout with what it settles.
     fn payouts(&self, integration: Option<&str>) -> Result<Vec<StoredPayout>, StoreError>;
+}
+
+/// A name for this store handle as a claim holder: the host, the process and a random part,
+/// so two handles in one process are two workers and an operator can tell whose claim it is.
+pub(crate) fn worker_name() -> String {
+    format!(
+        "{}:{}:{:08x}",
+        host_name(),
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Whether a claim holder is a process of this machine that no longer runs: its claim can be
+/// taken at once instead of when it runs out (a killed `intake sync` started again at once).
+/// Only where /proc tells; elsewhere claims run out by time alone.
+pub(crate) fn holder_is_gone(holder: &str) -> bool {
+    let mut parts = holder.split(':');
+    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let proc = std::path::Path::new("/proc");
+    host == host_name()
+        && pid.parse::<u32>().is_ok()
+        && proc.join("self").exists()
+        && !proc.join(pid).exists()
 }
 
 /// Now, RFC 3339 UTC, as the store records times.

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 pub use report::{ImportReport, IntegrationReport, NoProgress, Progress};
 
 use crate::engine::{Engine, EngineError, PreparedIntegration};
-use crate::store::{Batch, Counts, RunSummary, Store, StoreError, Stream, Via};
+use crate::store::{Batch, Claim, Counts, RunSummary, Store, StoreError, Stream, Via};
 use window::Plan;
 
 /// What `sync` runs.
@@ -42,6 +42,25 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(store.as_ref()))
         .await
         .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
+}
+
+/// Renew a claim at a third of its time until aborted. A renewal that fails is only logged:
+/// the store refuses this worker's next commit once another holds the claim.
+async fn renew_claim(store: Arc<dyn Store>, integration: String, ttl: std::time::Duration) {
+    let mut every = tokio::time::interval(ttl / 3);
+    every.tick().await; // the first tick is now: the claim was just taken
+    loop {
+        every.tick().await;
+        let id = integration.clone();
+        match blocking(&store, move |s| s.claim(&id, ttl)).await {
+            Ok(Claim::Held | Claim::TakenOver { .. }) => {}
+            Ok(Claim::Busy { holder }) => {
+                tracing::warn!(%integration, %holder, "another worker took over the claim");
+                return;
+            }
+            Err(e) => tracing::warn!(%integration, error = %e, "could not renew the claim"),
+        }
+    }
 }
 
 fn since_text(since: &str) -> String {
@@ -80,17 +99,50 @@ impl Engine {
         let limit = Arc::new(tokio::sync::Semaphore::new(
             self.config().sync.parallel.max(1),
         ));
+        // Runs after this one were made during this pass: an integration another worker
+        // synced since is not synced again (several `intake sync` on one store would
+        // otherwise each pass over every integration).
+        let mark = blocking(self.store(), |s| s.runs(None, 1))
+            .await
+            .map(|runs| runs.first().map_or(0, |r| r.id))
+            .unwrap_or(i64::MAX);
         let runs = chosen.iter().map(|integration| {
             let limit = limit.clone();
             async move {
                 let _permit = limit.acquire().await;
-                self.sync_integration(integration, options.since.as_deref(), progress)
+                self.sync_integration(integration, options.since.as_deref(), progress, mark, false)
                     .await
             }
         });
         // Concurrent on this task: a sync is I/O and plugin calls, which the host runs on
         // its own; nothing here needs a thread of its own.
-        futures_util::future::join_all(runs).await
+        let (mut reports, held_elsewhere): (Vec<_>, Vec<_>) = futures_util::future::join_all(runs)
+            .await
+            .into_iter()
+            .unzip();
+
+        // A second look at those another worker held: if that worker died meanwhile, this
+        // one finishes its work now instead of leaving it to the next run. One that its
+        // holder finished is left alone (no second pass at the processor).
+        let busy: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
+        let retries = busy.clone().into_iter().map(|i| {
+            let limit = limit.clone();
+            let integration = chosen[i];
+            async move {
+                let _permit = limit.acquire().await;
+                self.sync_integration(integration, options.since.as_deref(), progress, mark, true)
+                    .await
+            }
+        });
+        for (i, (retried, _)) in busy
+            .into_iter()
+            .zip(futures_util::future::join_all(retries).await)
+        {
+            if retried.status != "busy" {
+                reports[i] = retried;
+            }
+        }
+        reports
     }
 
     async fn sync_integration(
@@ -98,10 +150,14 @@ impl Engine {
         integration: &PreparedIntegration,
         since: Option<&str>,
         progress: &(dyn Progress + Sync),
-    ) -> IntegrationReport {
+        mark: i64,
+        only_abandoned: bool,
+    ) -> (IntegrationReport, bool) {
         let id = integration.config.id.clone();
         let started = Instant::now();
-        progress.started(&id);
+        if !only_abandoned {
+            progress.started(&id);
+        }
         // This run's requests, counted by the host as it sends them.
         let meter = RequestMeter::default();
         let metered = PreparedIntegration {
@@ -117,6 +173,73 @@ impl Engine {
             ..RunSummary::default()
         };
         let store = self.store().clone();
+        // One worker at a time per integration: claim it, and keep the claim while running.
+        let ttl = self.config().sync.lease;
+        let claimed = {
+            let id = id.clone();
+            blocking(&store, move |s| s.claim(&id, ttl)).await
+        };
+        let release = |store: Arc<dyn Store>, id: String| async move {
+            let held = id.clone();
+            if let Err(e) = blocking(&store, move |s| s.release(&held)).await {
+                // It runs out by itself; the next run only waits for it.
+                tracing::warn!(integration = %id, error = %e, "could not release the claim");
+            }
+        };
+        match claimed {
+            Ok(Claim::Held) if only_abandoned => {
+                // Its holder finished and let go: nothing is left to take over.
+                release(store, id.clone()).await;
+                summary.status = "busy".into();
+                return (
+                    IntegrationReport::from_summary(&id, summary, started.elapsed()),
+                    false,
+                );
+            }
+            Ok(Claim::Held) => {}
+            Ok(Claim::TakenOver { from }) => {
+                tracing::info!(integration = %id, %from, "taking over an integration its worker left unfinished");
+                if only_abandoned {
+                    progress.started(&id);
+                }
+            }
+            Ok(Claim::Busy { .. }) if only_abandoned => {
+                summary.status = "busy".into();
+                return (
+                    IntegrationReport::from_summary(&id, summary, started.elapsed()),
+                    false,
+                );
+            }
+            Ok(Claim::Busy { holder }) => {
+                summary.status = "busy".into();
+                summary.detail = Some(format!("another worker ({holder}) is syncing it now"));
+                let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
+                progress.finished(&report);
+                return (report, true);
+            }
+            Err(e) => {
+                let report = IntegrationReport::refused(&id, &e);
+                progress.finished(&report);
+                return (report, false);
+            }
+        }
+        // Another worker synced it to the end since this pass began: once is enough.
+        let latest = {
+            let id = id.clone();
+            blocking(&store, move |s| s.runs(Some(&id), 1)).await
+        };
+        if let Ok(Some(run)) = latest.map(|runs| runs.into_iter().next())
+            && run.id > mark
+            && matches!(run.summary.status.as_str(), "ok" | "nothing to do")
+        {
+            release(store, id.clone()).await;
+            summary.status = "busy".into();
+            summary.detail = Some("another worker synced it during this run".into());
+            let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
+            progress.finished(&report);
+            return (report, false);
+        }
+        let heartbeat = tokio::spawn(renew_claim(store.clone(), id.clone(), ttl));
         let run_id = {
             let id = id.clone();
             blocking(&store, move |s| s.start_run(&id)).await
@@ -153,6 +276,10 @@ impl Engine {
         match outcome {
             Ok(()) if did_anything => summary.status = "ok".into(),
             Ok(()) => summary.status = "nothing to do".into(),
+            Err(Stop::Store(e @ StoreError::NotHolder { .. })) => {
+                summary.status = "interrupted".into();
+                summary.detail = Some(e.to_string());
+            }
             Err(Stop::Store(e)) => {
                 summary.status = "failed".into();
                 summary.detail = Some(e.to_string());
@@ -171,9 +298,11 @@ impl Engine {
                 tracing::warn!(integration = %id, error = %e, "could not record the end of the run");
             }
         }
+        heartbeat.abort();
+        release(store, id.clone()).await;
         let report = IntegrationReport::from_summary(&id, summary, started.elapsed());
         progress.finished(&report);
-        report
+        (report, false)
     }
 
     /// One stream to the end of its window. Ok(false) when there was nothing to do.

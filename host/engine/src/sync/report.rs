@@ -12,7 +12,8 @@ use crate::store::{Counts, RunSummary};
 pub struct IntegrationReport {
     /// The integration's id.
     pub integration: String,
-    /// "ok", "nothing to do", "needs attention" (credentials or settings), "failed".
+    /// "ok", "nothing to do", "needs attention" (credentials or settings), "failed",
+    /// "interrupted" (another worker took it over), "busy" (another worker is syncing it).
     pub status: String,
     /// Why it stopped, in words, when it did.
     pub detail: Option<String>,
@@ -67,6 +68,12 @@ impl IntegrationReport {
     /// Whether the run ended as it should ("ok" or "nothing to do").
     pub fn succeeded(&self) -> bool {
         self.status == "ok" || self.status == "nothing to do"
+    }
+
+    /// Whether the run went wrong: neither succeeded nor left to the worker already syncing
+    /// it ("busy" is how several workers share a fleet, not a failure).
+    pub fn failed(&self) -> bool {
+        !self.succeeded() && self.status != "busy"
     }
 }
 

@@ -38,6 +38,27 @@ impl secrets::Host for CallState {
         self.hmac_calls_left -= 1;
         crate::secrets::verify_hmac_sha256(secret, &key, &data, &signatures)
     }
+
+    fn verify_basic(
+        &mut self,
+        user: String,
+        key: String,
+        authorization: String,
+    ) -> Result<bool, String> {
+        let secret = self
+            .secrets
+            .get(&key)
+            .ok_or_else(|| format!("this integration has no secret `{key}`"))?;
+        // The same budget as HMAC checks: one delivery needs one or two, a guesser thousands.
+        if self.hmac_calls_left == 0 {
+            return Err(
+                "verify-basic was called more times in this call than verifying one delivery needs"
+                    .into(),
+            );
+        }
+        self.hmac_calls_left -= 1;
+        Ok(crate::secrets::verify_basic(secret, &user, &authorization))
+    }
 }
 
 impl http::Host for CallState {

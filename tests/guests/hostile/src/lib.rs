@@ -104,6 +104,19 @@ impl Plugin for Hostile {
                 Request::get(target).header("authorization", "{{secret:api_key}}".repeat(9)),
             ),
             "hmac-oracle" => hmac_oracle(),
+            "basic-echo" => basic_echo(Request::get(target).header("authorization", BASIC)),
+            "basic-elsewhere" => outcome(Request::get(target).header("x-api-key", BASIC)),
+            "basic-in-body" => outcome(Request::post(target).body(BASIC)),
+            "basic-in-url" => outcome(Request::get(format!("{target}?auth={BASIC}"))),
+            "basic-no-key" => {
+                outcome(Request::get(target).header("authorization", "Basic {{basic:hostile}}"))
+            }
+            "basic-many" => outcome(
+                Request::get(target)
+                    .header("authorization", "{{basic:hostile:api_key}}".repeat(5))
+                    .header("x-other", "{{secret:api_key}}".repeat(4)),
+            ),
+            "basic-verify" => basic_verify(settings.get_or("padding", "")),
             "gzip-echo" => match Request::get(target)
                 .header("accept-encoding", "gzip")
                 .bearer_secret("api_key")
@@ -238,6 +251,45 @@ fn outcome(request: Request) -> String {
         Ok(response) => format!("sent: HTTP {}", response.status),
         Err(e) => format!("refused: {e:?}"),
     }
+}
+
+/// The host-built HTTP Basic credential for user `hostile` and the `api_key` secret.
+const BASIC: &str = "Basic {{basic:hostile:api_key}}";
+
+/// Send `request` and hand back all the server echoed: body and `x-echo` header.
+fn basic_echo(request: Request) -> String {
+    match request.send() {
+        Ok(response) => format!(
+            "body={} x-echo={}",
+            String::from_utf8_lossy(&response.body),
+            response.header("x-echo").unwrap_or("")
+        ),
+        Err(e) => format!("refused: {e:?}"),
+    }
+}
+
+/// Ask the host whether `authorization` is Basic for user `hostile` and `api_key`, until it
+/// stops answering: the check must not become an oracle either.
+fn basic_verify(authorization: &str) -> String {
+    let (mut verdicts, mut refusal) = (Vec::new(), None);
+    for _ in 0..20 {
+        match intake_plugin_sdk::__private::intake::plugin::secrets::verify_basic(
+            "hostile",
+            "api_key",
+            authorization,
+        ) {
+            Ok(ok) => verdicts.push(ok),
+            Err(e) => {
+                refusal.get_or_insert(e);
+            }
+        }
+    }
+    format!(
+        "first={:?} answered={} refused={}",
+        verdicts.first(),
+        verdicts.len(),
+        refusal.unwrap_or_default()
+    )
 }
 
 /// Guess the `api_key` secret through the host's HMAC check, as many times as allowed.

@@ -29,11 +29,11 @@ pub(super) fn store(
     Ok(counts)
 }
 
-pub(super) fn decode<T: DeserializeOwned>(record: &str) -> Result<T, StoreError> {
+pub(crate) fn decode<T: DeserializeOwned>(record: &str) -> Result<T, StoreError> {
     serde_json::from_str(record).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn encode<T: Serialize>(record: &T) -> Result<String, StoreError> {
+pub(crate) fn encode<T: Serialize>(record: &T) -> Result<String, StoreError> {
     serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -49,7 +49,7 @@ pub fn kind_name(kind: DonationKind) -> &'static str {
 
 /// What a later delivery may leave out that an earlier one knew: a webhook often comes before
 /// the fee and the payout are known, and must not erase them when it arrives after the sync.
-fn keep_known(incoming: &Donation, stored: &Donation) -> Donation {
+pub(crate) fn keep_known(incoming: &Donation, stored: &Donation) -> Donation {
     let mut merged = incoming.clone();
     if merged.fee.is_none() {
         merged.fee = stored.fee.clone();

@@ -3,7 +3,8 @@
 
 pub(crate) mod contacts;
 pub(crate) mod entries;
-mod queue;
+mod leases;
+pub(crate) mod queue;
 
 pub use entries::kind_name;
 mod schema;
@@ -15,13 +16,14 @@ use intake_host::types::{Donation, FeeEntry, RowError, Window};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    Batch, Counts, RejectedRow, RunRecord, RunSummary, Store, StoreError, StoredDonation,
+    Batch, Claim, Counts, RejectedRow, RunRecord, RunSummary, Store, StoreError, StoredDonation,
     StoredPayout, Stream, StreamState, Via, now_rfc3339,
 };
 
 /// The default store: a SQLite file.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    worker: String,
 }
 
 impl SqliteStore {
@@ -53,6 +55,7 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            worker: super::worker_name(),
         })
     }
 
@@ -77,6 +80,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if index + 1 == schema::CONTACT_KEYS {
+            contacts::index_existing(&tx)?;
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
@@ -84,6 +90,18 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 impl Store for SqliteStore {
+    fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    fn claim(&self, integration: &str, ttl: std::time::Duration) -> Result<Claim, StoreError> {
+        leases::claim(&self.conn(), integration, &self.worker, ttl)
+    }
+
+    fn release(&self, integration: &str) -> Result<(), StoreError> {
+        leases::release(&self.conn(), integration, &self.worker)
+    }
+
     fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError> {
         let conn = self.conn();
         let row = conn
@@ -117,7 +135,10 @@ impl Store for SqliteStore {
         stream: Stream,
         window: &Window,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        leases::fence(&tx, integration, &self.worker)?;
+        tx.execute(
             "INSERT INTO sync_state (integration, stream, window_since, window_until, cursor)
              VALUES (?1, ?2, ?3, ?4, NULL)
              ON CONFLICT (integration, stream) DO UPDATE SET
@@ -126,6 +147,7 @@ impl Store for SqliteStore {
                 cursor = NULL",
             params![integration, stream.as_str(), window.since, window.until],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -138,6 +160,7 @@ impl Store for SqliteStore {
     ) -> Result<Counts, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        leases::fence(&tx, integration, &self.worker)?;
         let counts = entries::store(&tx, integration, batch, Via::Sync)?;
         match next_cursor {
             Some(cursor) => {
@@ -249,11 +272,20 @@ impl Store for SqliteStore {
 
     fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let conn = self.conn();
-        let mut query = conn.prepare(
-            "SELECT id, integration, started_at, finished_at, status, detail, new, updated,
-                    unchanged, rejected, pages, calls, requests
-             FROM runs WHERE ?1 IS NULL OR integration = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
+        // Two statements, not `?1 IS NULL OR integration = ?1`: one integration's runs are
+        // read by its index, never by walking every run backwards.
+        let mut query = conn.prepare_cached(match integration {
+            Some(_) => {
+                "SELECT id, integration, started_at, finished_at, status, detail, new, updated,
+                        unchanged, rejected, pages, calls, requests
+                 FROM runs WHERE integration = ?1 ORDER BY id DESC LIMIT ?2"
+            }
+            None => {
+                "SELECT id, integration, started_at, finished_at, status, detail, new, updated,
+                        unchanged, rejected, pages, calls, requests
+                 FROM runs WHERE ?1 IS NULL ORDER BY id DESC LIMIT ?2"
+            }
+        })?;
         let rows = query.query_map(params![integration, limit as i64], |row| {
             Ok(RunRecord {
                 id: row.get(0)?,

@@ -2,16 +2,17 @@
 //! row, the contact (when new), the organization (when first seen) and every entry commit
 //! together or not at all.
 
-use intake_host::types::{Donation, Earmark, Money};
+use intake_host::types::{Earmark, Money, Person};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::contacts::insert_contact;
 use super::entries::decode;
 use crate::matching::ContactId;
+use crate::queue::booking::{self, LedgerTx, NewEntry};
 use crate::queue::{
-    Approval, Approved, ContactChoice, Decided, EntryRole, ImportQueue, LedgerEntry, Organization,
-    OrganizationId, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,
+    Approval, Approved, Decided, EntryRole, ImportQueue, LedgerEntry, Organization, OrganizationId,
+    QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,
 };
 use crate::store::{StoreError, now_rfc3339};
 
@@ -115,219 +116,138 @@ fn entries_of(
     Ok(out)
 }
 
-/// One entry to write; the rest comes from the item and the approval.
-struct NewEntry {
-    role: EntryRole,
-    contact: Option<ContactId>,
-    organization: Option<OrganizationId>,
-    memo_for: Option<i64>,
-    reverses: Option<i64>,
-}
+/// The SQLite side of a decision: the connection's open transaction.
+struct Tx<'c>(&'c Connection);
 
-fn insert_entry(
-    conn: &Connection,
-    item: &QueueItem,
-    approval: &Approval<'_>,
-    amount: i64,
-    entry: NewEntry,
-    now: &str,
-) -> Result<i64, QueueError> {
-    let d = &item.donation;
-    conn.prepare_cached(
-        "INSERT INTO ledger (integration, donation_id, role, contact_id, organization_id,
-             memo_for, reverses, amount, currency, received_at, bank_account, election_period,
-             category, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        item.integration,
-        d.id,
-        entry.role.as_str(),
-        entry.contact,
-        entry.organization,
-        entry.memo_for,
-        entry.reverses,
-        amount,
-        d.amount.currency,
-        d.received_at,
-        approval.defaults.bank_account,
-        approval.defaults.election_period,
-        approval.defaults.category,
-        now,
-    ])?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// The conduit's organization record: found by FEC id (or, without one, by name), made the
-/// first time.
-fn conduit(conn: &Connection, earmark: &Earmark) -> Result<OrganizationId, QueueError> {
-    let found: Option<OrganizationId> = match &earmark.conduit_fec_id {
-        Some(fec_id) => conn
-            .query_row(
-                "SELECT id FROM organizations WHERE fec_id = ?1",
-                params![fec_id],
-                |r| r.get(0),
-            )
-            .optional()?,
-        None => conn
-            .query_row(
-                "SELECT id FROM organizations WHERE fec_id IS NULL AND name = ?1",
-                params![earmark.conduit_name],
-                |r| r.get(0),
-            )
-            .optional()?,
-    };
-    if let Some(id) = found {
-        return Ok(id);
+impl LedgerTx for Tx<'_> {
+    fn item_for_update(&mut self, id: QueueId) -> Result<QueueItem, QueueError> {
+        // One connection behind a mutex: the transaction already excludes every other writer.
+        read_item(self.0, id)
     }
-    let address = earmark
+
+    fn entries_of(
+        &mut self,
+        integration: &str,
+        donation_id: &str,
+    ) -> Result<Vec<LedgerEntry>, QueueError> {
+        entries_of(self.0, integration, donation_id)
+    }
+
+    fn insert_entry(
+        &mut self,
+        item: &QueueItem,
+        approval: &Approval<'_>,
+        entry: &NewEntry,
+        now: &str,
+    ) -> Result<i64, QueueError> {
+        let d = &item.donation;
+        self.0
+            .prepare_cached(
+                "INSERT INTO ledger (integration, donation_id, role, contact_id, organization_id,
+                     memo_for, reverses, amount, currency, received_at, bank_account,
+                     election_period, category, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?
+            .execute(params![
+                item.integration,
+                d.id,
+                entry.role.as_str(),
+                entry.contact,
+                entry.organization,
+                entry.memo_for,
+                entry.reverses,
+                entry.amount,
+                d.amount.currency,
+                d.received_at,
+                approval.defaults.bank_account,
+                approval.defaults.election_period,
+                approval.defaults.category,
+                now,
+            ])?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    fn conduit(&mut self, earmark: &Earmark) -> Result<OrganizationId, QueueError> {
+        let conn = self.0;
+        let found: Option<OrganizationId> = match &earmark.conduit_fec_id {
+            Some(fec_id) => conn
+                .query_row(
+                    "SELECT id FROM organizations WHERE fec_id = ?1",
+                    params![fec_id],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => conn
+                .query_row(
+                    "SELECT id FROM organizations WHERE fec_id IS NULL AND name = ?1",
+                    params![earmark.conduit_name],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        };
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        conn.execute(
+            "INSERT INTO organizations (name, fec_id, address, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                earmark.conduit_name,
+                earmark.conduit_fec_id,
+                address_json(earmark)?,
+                now_rfc3339()
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn contact_exists(&mut self, id: ContactId) -> Result<bool, QueueError> {
+        Ok(self
+            .0
+            .query_row("SELECT 1 FROM contacts WHERE id = ?1", params![id], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
+    }
+
+    fn insert_contact(&mut self, person: &Person) -> Result<ContactId, QueueError> {
+        Ok(insert_contact(self.0, person)?)
+    }
+
+    fn mark_approved(
+        &mut self,
+        id: QueueId,
+        at: &str,
+        by: &str,
+        contact: ContactId,
+    ) -> Result<(), QueueError> {
+        self.0.execute(
+            "UPDATE queue SET status = 'approved', decided_at = ?2, decided_by = ?3,
+                 contact_id = ?4
+             WHERE id = ?1",
+            params![id, at, by, contact],
+        )?;
+        Ok(())
+    }
+
+    fn mark_rejected(&mut self, id: QueueId, decided: &Decided) -> Result<(), QueueError> {
+        self.0.execute(
+            "UPDATE queue SET status = 'rejected', decided_at = ?2, decided_by = ?3, reason = ?4
+             WHERE id = ?1",
+            params![id, decided.at, decided.by, decided.reason],
+        )?;
+        Ok(())
+    }
+}
+
+/// The conduit's address as stored: JSON, or nothing.
+pub(crate) fn address_json(earmark: &Earmark) -> Result<Option<String>, QueueError> {
+    Ok(earmark
         .conduit_address
         .as_ref()
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    conn.execute(
-        "INSERT INTO organizations (name, fec_id, address, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            earmark.conduit_name,
-            earmark.conduit_fec_id,
-            address,
-            now_rfc3339()
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
-}
-
-fn contact_exists(conn: &Connection, id: ContactId) -> Result<bool, QueueError> {
-    Ok(conn
-        .query_row("SELECT 1 FROM contacts WHERE id = ?1", params![id], |_| {
-            Ok(())
-        })
-        .optional()?
-        .is_some())
-}
-
-fn already_decided(item: &QueueItem) -> QueueError {
-    let decided = item.decided.clone().unwrap_or(Decided {
-        at: String::new(),
-        by: String::new(),
-        reason: None,
-    });
-    QueueError::AlreadyDecided {
-        id: item.id,
-        status: item.status.as_str(),
-        by: decided.by,
-        at: decided.at,
-    }
-}
-
-/// Book a new donation: a contribution, or an earmarked receipt with its conduit memo.
-fn book_donation(
-    conn: &Connection,
-    item: &QueueItem,
-    approval: &Approval<'_>,
-    contact: ContactId,
-    now: &str,
-) -> Result<(), QueueError> {
-    let d: &Donation = &item.donation;
-    let amount = d.amount.minor_units;
-    let plain = |role| NewEntry {
-        role,
-        contact: Some(contact),
-        organization: None,
-        memo_for: None,
-        reverses: None,
-    };
-    match &d.earmark {
-        None => {
-            insert_entry(
-                conn,
-                item,
-                approval,
-                amount,
-                plain(EntryRole::Contribution),
-                now,
-            )?;
-        }
-        Some(earmark) => {
-            let receipt = insert_entry(
-                conn,
-                item,
-                approval,
-                amount,
-                plain(EntryRole::EarmarkedReceipt),
-                now,
-            )?;
-            let organization = conduit(conn, earmark)?;
-            insert_entry(
-                conn,
-                item,
-                approval,
-                amount,
-                NewEntry {
-                    role: EntryRole::ConduitMemo,
-                    contact: None,
-                    organization: Some(organization),
-                    memo_for: Some(receipt),
-                    reverses: None,
-                },
-                now,
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Book a refund, chargeback or reversal: one negative entry per entry of the original, each
-/// linked to it (a memo's reversal to the receipt's reversal). Returns the original's contact.
-fn book_reversal(
-    conn: &Connection,
-    item: &QueueItem,
-    approval: &Approval<'_>,
-    original: &str,
-    now: &str,
-) -> Result<ContactId, QueueError> {
-    let originals = entries_of(conn, &item.integration, original)?;
-    let contact = originals.iter().find_map(|e| e.contact).ok_or_else(|| {
-        QueueError::OriginalNotApproved {
-            id: item.id,
-            original: original.to_string(),
-        }
-    })?;
-    // Refunds arrive negative by the contract; a processor that sends them positive still
-    // books a negative entry.
-    let amount = item
-        .donation
-        .amount
-        .minor_units
-        .checked_abs()
-        .map(|a| -a)
-        .ok_or_else(|| QueueError::BadAmount {
-            id: item.id,
-            message: "the amount does not fit the ledger".into(),
-        })?;
-    let mut reversed_receipt = None;
-    for entry in &originals {
-        let memo_for = entry.memo_for.and(reversed_receipt);
-        let id = insert_entry(
-            conn,
-            item,
-            approval,
-            amount,
-            NewEntry {
-                role: entry.role,
-                contact: entry.contact,
-                organization: entry.organization,
-                memo_for,
-                reverses: Some(entry.id),
-            },
-            now,
-        )?;
-        if entry.role == EntryRole::EarmarkedReceipt {
-            reversed_receipt = Some(id);
-        }
-    }
-    Ok(contact)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?)
 }
 
 impl ImportQueue for SqliteStore {
@@ -386,92 +306,17 @@ impl ImportQueue for SqliteStore {
     fn approve(&self, id: QueueId, approval: &Approval<'_>) -> Result<Approved, QueueError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let item = read_item(&tx, id)?;
-        let reversal = item.donation.reverses.clone();
-        match item.status {
-            QueueStatus::Rejected => return Err(already_decided(&item)),
-            QueueStatus::Approved => {
-                let contact = item.contact.unwrap_or_default();
-                let other_contact = matches!(approval.contact,
-                    ContactChoice::Existing(c) if c != contact && reversal.is_none());
-                if other_contact {
-                    return Err(already_decided(&item));
-                }
-                return Ok(Approved {
-                    item: id,
-                    contact,
-                    new_contact: false,
-                    entries: entries_of(&tx, &item.integration, &item.donation.id)?,
-                    already: true,
-                });
-            }
-            QueueStatus::Pending => {}
-        }
-        let now = now_rfc3339();
-        let (contact, new_contact) = match &reversal {
-            Some(original) => (book_reversal(&tx, &item, approval, original, &now)?, false),
-            None => {
-                let (contact, new_contact) = match approval.contact {
-                    ContactChoice::Existing(c) if contact_exists(&tx, c)? => (c, false),
-                    ContactChoice::Existing(c) => return Err(QueueError::NoSuchContact(c)),
-                    ContactChoice::New => (insert_contact(&tx, &item.donation.donor)?, true),
-                };
-                book_donation(&tx, &item, approval, contact, &now)?;
-                (contact, new_contact)
-            }
-        };
-        tx.execute(
-            "UPDATE queue SET status = 'approved', decided_at = ?2, decided_by = ?3,
-                 contact_id = ?4
-             WHERE id = ?1",
-            params![id, now, approval.by, contact],
-        )?;
-        let entries = entries_of(&tx, &item.integration, &item.donation.id)?;
+        let approved = booking::approve(&mut Tx(&tx), id, approval)?;
         tx.commit()?;
-        Ok(Approved {
-            item: id,
-            contact,
-            new_contact,
-            entries,
-            already: false,
-        })
+        Ok(approved)
     }
 
     fn reject(&self, id: QueueId, reason: Option<&str>, by: &str) -> Result<Rejected, QueueError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let item = read_item(&tx, id)?;
-        match item.status {
-            QueueStatus::Approved => return Err(already_decided(&item)),
-            QueueStatus::Rejected => {
-                return Ok(Rejected {
-                    item: id,
-                    decided: item.decided.clone().unwrap_or(Decided {
-                        at: String::new(),
-                        by: String::new(),
-                        reason: None,
-                    }),
-                    already: true,
-                });
-            }
-            QueueStatus::Pending => {}
-        }
-        let decided = Decided {
-            at: now_rfc3339(),
-            by: by.to_string(),
-            reason: reason.map(str::to_string),
-        };
-        tx.execute(
-            "UPDATE queue SET status = 'rejected', decided_at = ?2, decided_by = ?3, reason = ?4
-             WHERE id = ?1",
-            params![id, decided.at, decided.by, decided.reason],
-        )?;
+        let rejected = booking::reject(&mut Tx(&tx), id, reason, by)?;
         tx.commit()?;
-        Ok(Rejected {
-            item: id,
-            decided,
-            already: false,
-        })
+        Ok(rejected)
     }
 
     fn ledger(&self, integration: Option<&str>) -> Result<Vec<LedgerEntry>, QueueError> {

@@ -1,6 +1,9 @@
 //! The SQLite schema, as numbered migrations applied in order (`PRAGMA user_version`).
 
 /// Each entry moves the schema one version up. Never edit a released entry: append.
+/// The migration that adds contact keys; contacts made before it are indexed as it runs.
+pub(super) const CONTACT_KEYS: usize = 4;
+
 pub(super) const MIGRATIONS: &[&str] = &[
     // 1: entries, their history, payouts, sync state, runs, rejected rows.
     r#"
@@ -152,5 +155,27 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX ledger_by_time ON ledger (integration, received_at, id);
 
     ALTER TABLE runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // Claims on integrations, for several processes sharing one file.
+    r#"
+    CREATE TABLE leases (
+        integration TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        expires_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+    // Contacts (donor records) and the keys matching finds them by (matching::blocking_keys).
+    r#"
+    CREATE TABLE IF NOT EXISTS contacts (
+        id         INTEGER PRIMARY KEY,
+        person     TEXT NOT NULL,
+        email      TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE contact_keys (
+        key        TEXT NOT NULL,
+        contact_id INTEGER NOT NULL REFERENCES contacts (id),
+        PRIMARY KEY (key, contact_id)
+    ) WITHOUT ROWID;
     "#,
 ];
