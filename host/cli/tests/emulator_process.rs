@@ -226,8 +226,9 @@ fn both_emulator_programs_synced_through_kills_equal_their_served_truth() {
         assert!(previous.is_none(), "{integration}: {id} stored twice");
     }
 
+    // Not every charge settles (some fail or are never captured): at least half do.
     for (integration, emulator, at_least) in
-        [("stripe-main", &stripe, 150), ("winred-main", &winred, 250)]
+        [("stripe-main", &stripe, 75), ("winred-main", &winred, 125)]
     {
         let truth = served_truth(&emulator.url);
         assert!(
