@@ -15,20 +15,44 @@ use intake_emulators::truth::TruthRow;
 use rand::{Rng, SeedableRng};
 
 /// The built `intake-emulator`, next to the `intake` binary. Cargo builds a package's bins only
-/// for its own tests, so build it here (a no-op when fresh).
+/// for its own tests, so build it here when it is missing or older than the emulators' sources
+/// (building every time would rebuild shared crates with other features, twice per run).
 fn emulator_binary() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "intake-emulators", "--bin"])
-        .arg("intake-emulator")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build for intake-emulator");
-    assert!(status.success(), "building intake-emulator failed");
     let dir = Path::new(env!("CARGO_BIN_EXE_intake"))
         .parent()
         .expect("the binaries' directory");
-    dir.join(format!("intake-emulator{}", std::env::consts::EXE_SUFFIX))
+    let binary = dir.join(format!("intake-emulator{}", std::env::consts::EXE_SUFFIX));
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/emulators");
+    let built = std::fs::metadata(&binary).and_then(|m| m.modified()).ok();
+    if built.is_none_or(|built| newest(&sources) > built) {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "intake-emulators", "--bin"])
+            .arg("intake-emulator")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build for intake-emulator");
+        assert!(status.success(), "building intake-emulator failed");
+    }
+    binary
+}
+
+/// The newest modification time of any file under `dir`.
+fn newest(dir: &Path) -> std::time::SystemTime {
+    let mut latest = std::time::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let modified = if path.is_dir() {
+            newest(&path)
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(latest)
+        };
+        latest = latest.max(modified);
+    }
+    latest
 }
 
 /// A child process killed (and reaped) when dropped, so a failing test leaves no server behind.
