@@ -25,3 +25,13 @@ pub struct TruthRow {
     /// Live (true) or test money.
     pub livemode: bool,
 }
+
+/// `GET {base_url}/_emulator/truth` of a running emulator (in this process or a program).
+pub async fn fetch(base_url: &str) -> anyhow::Result<Vec<TruthRow>> {
+    // reqwest is built without a default TLS provider; plain HTTP still asks for one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::get(format!("{base_url}/_emulator/truth")).await?;
+    let status = response.status();
+    anyhow::ensure!(status.is_success(), "GET /_emulator/truth: {status}");
+    Ok(serde_json::from_str(&response.text().await?)?)
+}

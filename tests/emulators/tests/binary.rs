@@ -30,19 +30,18 @@ fn spawn(processor: &str, seed: u64, size: usize) -> (Killed, String, String) {
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let url = lines.next().expect("a first line").expect("utf-8");
     let second = lines.next().expect("a second line").expect("utf-8");
-    let credential = second.split_whitespace().last().unwrap_or_default().to_string();
+    let credential = second
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string();
     (Killed(child), url, credential)
 }
 
 async fn served_truth(url: &str) -> Vec<TruthRow> {
-    let response = intake_emulators::webhooks::client()
-        .get(format!("{url}/_emulator/truth"))
-        .send()
+    intake_emulators::truth::fetch(url)
         .await
-        .expect("GET /_emulator/truth");
-    assert_eq!(response.status(), 200);
-    let body = response.text().await.expect("a body");
-    serde_json::from_str(&body).expect("a JSON array of rows")
+        .expect("GET /_emulator/truth")
 }
 
 #[tokio::test]
@@ -57,21 +56,33 @@ async fn the_stripe_binary_prints_its_url_and_test_key_and_serves_the_truth() {
     })
     .await
     .unwrap();
-    assert_eq!(key, local.key(stripe::Mode::Test), "the same seed, the same key");
+    assert_eq!(
+        key,
+        local.key(stripe::Mode::Test),
+        "the same seed, the same key"
+    );
     let expected: Vec<TruthRow> = stripe::truth::rows(&local.ground_truth(stripe::Mode::Test))
         .into_values()
         .collect();
     let served = served_truth(&url).await;
-    assert!(served.len() >= 60, "60 charges give at least 60 rows, got {}", served.len());
+    assert!(
+        served.len() >= 60,
+        "60 charges give at least 60 rows, got {}",
+        served.len()
+    );
     assert_eq!(served, expected);
     // Test-mode money, in USD, nothing after the end.
     for row in &served {
         assert!(!row.livemode, "{} is test money", row.id);
         assert_eq!(row.currency, "USD");
-        assert!(row.received_at.as_str() <= "2026-01-01T00:00:00Z", "{}", row.received_at);
+        assert!(
+            row.received_at.as_str() <= "2026-01-01T00:00:00Z",
+            "{}",
+            row.received_at
+        );
     }
     // The credential opens the served data.
-    let listed = intake_emulators::webhooks::client()
+    let listed = reqwest::Client::new() // the provider is installed by the fetch above
         .get(format!("{url}/v1/charges?limit=1"))
         .bearer_auth(&key)
         .send()
@@ -94,7 +105,11 @@ async fn the_winred_binary_prints_its_url_and_token_and_serves_the_truth() {
     assert_eq!(token, local.committee(0).token);
     let expected = winred::truth::rows(&local.ground_truth(0));
     let served = served_truth(&url).await;
-    assert!(served.len() >= 40, "40 donations give at least 40 rows, got {}", served.len());
+    assert!(
+        served.len() >= 40,
+        "40 donations give at least 40 rows, got {}",
+        served.len()
+    );
     assert_eq!(served, expected);
     let ids: std::collections::BTreeSet<_> = served.iter().map(|r| &r.id).collect();
     assert_eq!(ids.len(), served.len(), "each id once");
@@ -108,5 +123,8 @@ fn a_bad_processor_is_refused_with_the_choices() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("stripe") && stderr.contains("winred"), "{stderr}");
+    assert!(
+        stderr.contains("stripe") && stderr.contains("winred"),
+        "{stderr}"
+    );
 }

@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 
+pub use intake_emulators::stripe::truth::{moved_at, rfc3339};
 use intake_emulators::stripe::{self as emu, Dataset};
+use intake_emulators::truth::TruthRow;
 use intake_host::types::{
     Donation, DonationKind, FeeEntry, Interval, Money, Person, PostalAddress, Recurrence,
 };
-
-/// The emulator's own truth gives the times and the window each entry falls in.
-pub use intake_emulators::stripe::truth::{moved_at, rfc3339};
 
 pub fn usd(minor_units: i64) -> Money {
     Money {
@@ -76,7 +75,7 @@ fn extra(pairs: &[(&str, Option<String>)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn expected_contribution(truth: &Dataset, c: &emu::Charge) -> Donation {
+fn expected_contribution(truth: &Dataset, c: &emu::Charge, row: &TruthRow) -> Donation {
     let bt = c.balance_transaction.as_deref().map(|id| {
         truth
             .balance_transaction(id)
@@ -124,138 +123,109 @@ fn expected_contribution(truth: &Dataset, c: &emu::Charge) -> Donation {
             .map(|(k, v)| (format!("metadata.{k}"), v.clone())),
     );
     Donation {
-        id: c.id.clone(),
-        kind: DonationKind::Contribution,
-        reverses: None,
-        amount: usd(c.amount_captured),
-        fee: bt.map(|b| usd(b.fee)),
-        net: bt.map(|b| usd(b.net)),
-        received_at: rfc3339(c.created),
-        donor: expected_donor(truth, c),
         recurrence,
+        ..base(row, expected_donor(truth, c), extra)
+    }
+}
+
+/// The contract's kind of a truth row's `kind`.
+fn kind(row: &TruthRow) -> DonationKind {
+    match row.kind.as_str() {
+        "contribution" => DonationKind::Contribution,
+        "refund" => DonationKind::Refund,
+        "chargeback" => DonationKind::Chargeback,
+        _ => DonationKind::ChargebackReversal,
+    }
+}
+
+/// The donation a truth row gives, with the fields the row does not carry left for the
+/// caller: the donor, recurrence and extra.
+fn base(row: &TruthRow, donor: Person, extra: Vec<(String, String)>) -> Donation {
+    Donation {
+        id: row.id.clone(),
+        kind: kind(row),
+        reverses: row.reverses.clone(),
+        amount: Money {
+            minor_units: row.amount,
+            currency: row.currency.clone(),
+        },
+        fee: row.fee.map(usd),
+        net: row.net.map(usd),
+        received_at: row.received_at.clone(),
+        donor,
+        recurrence: None,
         earmark: None,
         source: None,
         payout_id: None,
-        livemode: c.livemode,
+        livemode: row.livemode,
         extra,
     }
 }
 
-/// Every entry a full pass should give, by id, and the fee entries.
+/// Every entry a full pass should give, by id, and the fee entries. Which entries there are
+/// and their money come from the emulator's one truth ([`emu::truth::rows`], also served at
+/// `/_emulator/truth`); this adds the donor, recurrence and extra fields the contract carries.
 pub fn expected(truth: &Dataset) -> (BTreeMap<String, Donation>, BTreeMap<String, FeeEntry>) {
+    let refunds: BTreeMap<&str, &emu::Refund> =
+        truth.refunds.iter().map(|r| (r.id.as_str(), r)).collect();
+    let disputes: BTreeMap<&str, &emu::Dispute> =
+        truth.disputes.iter().map(|d| (d.id.as_str(), d)).collect();
     let mut out = BTreeMap::new();
     let mut fees = BTreeMap::new();
-    // A charge is money once it is captured and succeeded (its balance transaction made).
-    for c in truth
-        .charges
-        .iter()
-        .filter(|c| truth.settled_at(c).is_some())
-    {
-        out.insert(c.id.clone(), expected_contribution(truth, c));
-    }
-    for r in &truth.refunds {
-        let charge = truth.charge(r.charge.as_deref().unwrap()).unwrap();
-        let bt = truth
-            .balance_transaction(r.balance_transaction.as_deref().unwrap())
-            .unwrap();
-        out.insert(
-            r.id.clone(),
-            Donation {
-                id: r.id.clone(),
-                kind: DonationKind::Refund,
-                reverses: Some(charge.id.clone()),
-                amount: usd(-r.amount),
-                fee: Some(usd(bt.fee)),
-                net: Some(usd(bt.net)),
-                received_at: rfc3339(r.created),
-                donor: expected_donor(truth, charge),
-                recurrence: None,
-                earmark: None,
-                source: None,
-                payout_id: None,
-                livemode: charge.livemode,
-                extra: extra(&[
+    for (id, row) in emu::truth::rows(truth) {
+        let donation = match row.kind.as_str() {
+            "contribution" => {
+                let c = truth.charge(&id).expect("the row's charge");
+                expected_contribution(truth, c, &row)
+            }
+            "refund" => {
+                let r = refunds[id.as_str()];
+                let charge = truth.charge(r.charge.as_deref().unwrap()).unwrap();
+                let extra = extra(&[
                     ("reason", r.reason.clone()),
                     ("status", r.status.clone()),
                     ("payment_intent", r.payment_intent.clone()),
                     ("balance_transaction", r.balance_transaction.clone()),
-                ]),
-            },
-        );
-    }
-    for d in &truth.disputes {
-        let charge = truth.charge(&d.charge).unwrap();
-        let Some(withdrawal) = d
-            .balance_transactions
-            .iter()
-            .find(|b| b.reporting_category == "dispute")
-        else {
-            continue;
+                ]);
+                base(&row, expected_donor(truth, charge), extra)
+            }
+            "chargeback" => {
+                let d = disputes[id.as_str()];
+                let charge = truth.charge(&d.charge).unwrap();
+                let withdrawal = d
+                    .balance_transactions
+                    .iter()
+                    .find(|b| b.reporting_category == "dispute")
+                    .expect("a chargeback row withdrew money");
+                fees.insert(
+                    withdrawal.id.clone(),
+                    FeeEntry {
+                        id: withdrawal.id.clone(),
+                        amount: usd(withdrawal.fee),
+                        charged_at: rfc3339(withdrawal.created),
+                        donation_id: Some(d.id.clone()),
+                        payout_id: None,
+                        description: "Dispute fee".into(),
+                    },
+                );
+                let extra = extra(&[
+                    ("reason", Some(d.reason.clone())),
+                    ("status", Some(d.status.clone())),
+                    ("balance_transaction", Some(withdrawal.id.clone())),
+                ]);
+                base(&row, expected_donor(truth, charge), extra)
+            }
+            _ => {
+                let d = disputes[row.reverses.as_deref().expect("what it reverses")];
+                let charge = truth.charge(&d.charge).unwrap();
+                let extra = extra(&[
+                    ("charge", Some(charge.id.clone())),
+                    ("status", Some(d.status.clone())),
+                ]);
+                base(&row, expected_donor(truth, charge), extra)
+            }
         };
-        let common = |id: &str, kind, reverses: &str, amount, at, extra| Donation {
-            id: id.into(),
-            kind,
-            reverses: Some(reverses.into()),
-            amount: usd(amount),
-            fee: None,
-            net: None,
-            received_at: rfc3339(at),
-            donor: expected_donor(truth, charge),
-            recurrence: None,
-            earmark: None,
-            source: None,
-            payout_id: None,
-            livemode: d.livemode,
-            extra,
-        };
-        let e = extra(&[
-            ("reason", Some(d.reason.clone())),
-            ("status", Some(d.status.clone())),
-            ("balance_transaction", Some(withdrawal.id.clone())),
-        ]);
-        out.insert(
-            d.id.clone(),
-            common(
-                &d.id,
-                DonationKind::Chargeback,
-                &charge.id,
-                -d.amount,
-                d.created,
-                e,
-            ),
-        );
-        fees.insert(
-            withdrawal.id.clone(),
-            FeeEntry {
-                id: withdrawal.id.clone(),
-                amount: usd(withdrawal.fee),
-                charged_at: rfc3339(withdrawal.created),
-                donation_id: Some(d.id.clone()),
-                payout_id: None,
-                description: "Dispute fee".into(),
-            },
-        );
-        for r in d
-            .balance_transactions
-            .iter()
-            .filter(|b| b.reporting_category == "dispute_reversal")
-        {
-            let e = extra(&[
-                ("charge", Some(charge.id.clone())),
-                ("status", Some(d.status.clone())),
-            ]);
-            out.insert(
-                r.id.clone(),
-                common(
-                    &r.id,
-                    DonationKind::ChargebackReversal,
-                    &d.id,
-                    r.amount,
-                    r.created,
-                    e,
-                ),
-            );
-        }
+        out.insert(id, donation);
     }
     (out, fees)
 }
