@@ -46,7 +46,9 @@ async fn bench() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
-    let stripe = StripeEmulator::start(StripeConfig::new(9, 20)).await.unwrap();
+    let stripe = StripeEmulator::start(StripeConfig::new(9, 20))
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("key"), stripe.key(Mode::Test)).unwrap();
     std::fs::write(dir.path().join("whsec"), SECRET).unwrap();
@@ -73,7 +75,9 @@ webhook_secret = {{ file = "whsec" }}
     let config = Config::load(&path).unwrap();
     let backend = intake_engine::store::open(&config).unwrap();
     let host = Host::new(HostConfig {
-        cache_dir: Some(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intake-code-cache")),
+        cache_dir: Some(
+            std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intake-code-cache"),
+        ),
         ..HostConfig::default()
     })
     .unwrap();

@@ -65,7 +65,9 @@ webhook_secret = {{ file = "whsec" }}
 
 #[tokio::test]
 async fn a_delivery_is_stored_once_and_queued_and_refusals_say_why() {
-    let stripe = StripeEmulator::start(StripeConfig::new(5, 20)).await.unwrap();
+    let stripe = StripeEmulator::start(StripeConfig::new(5, 20))
+        .await
+        .unwrap();
     let truth = stripe.ground_truth(Mode::Test);
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &stripe);

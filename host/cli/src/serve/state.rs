@@ -177,6 +177,8 @@ impl AppState {
 
     /// Start a sync of `integration` now, in the background. Refused while this service or
     /// another worker on the store syncs it (the store's claim tells), or while stopping.
+    /// Asks the store synchronously (a short claim and release): from async code, call it
+    /// inside `spawn_blocking` (a runtime context is needed to spawn the run).
     pub fn start_sync(&self, integration: &str) -> Result<RunStarted, SyncBusy> {
         if self.is_stopping() {
             return Err(SyncBusy::Stopping);
