@@ -4,8 +4,10 @@
 //! command needs (argument parsing, terminal tables, logging setup).
 
 mod cli;
+pub mod queue_json;
 pub mod queue_report;
 pub mod report;
+pub mod serve;
 pub mod sync_report;
 
 pub use cli::main;

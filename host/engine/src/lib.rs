@@ -29,6 +29,7 @@ pub mod matching;
 pub mod queue;
 pub mod store;
 mod sync;
+pub mod webhook;
 
 pub use config::{Config, ConfigError, IntegrationConfig};
 pub use engine::{Engine, EngineError, PreparedIntegration};

@@ -433,3 +433,64 @@ fn committee_errors_name_file_line_and_key() {
     );
     assert_eq!(error.line(), Some(12), "{error}");
 }
+
+#[test]
+fn the_serve_table_is_read_and_its_mistakes_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // No [serve]: loopback on 8750, and no token (the service refuses to start without one).
+    let config = Config::load(write(dir.path(), &good())).unwrap();
+    assert_eq!(config.serve.listen.to_string(), "127.0.0.1:8750");
+    assert_eq!(config.serve.api_token, None);
+
+    let with = |serve: &str| format!("[serve]\n{serve}\n{}", good());
+    let config = Config::load(write(
+        dir.path(),
+        &with("listen = \"0.0.0.0:9000\"\napi_token = { file = \"secrets/token\" }"),
+    ))
+    .unwrap();
+    assert_eq!(config.serve.listen.to_string(), "0.0.0.0:9000");
+    assert_eq!(
+        config.serve.api_token,
+        Some(intake_engine::config::SecretSource::File(
+            dir.path().join("secrets/token")
+        ))
+    );
+    let config = Config::load(write(
+        dir.path(),
+        &with("api_token = { env = \"INTAKE_API_TOKEN\" }"),
+    ))
+    .unwrap();
+    assert_eq!(
+        config.serve.api_token,
+        Some(intake_engine::config::SecretSource::Env(
+            "INTAKE_API_TOKEN".into()
+        ))
+    );
+
+    let cases = [
+        (
+            "api_token = \"hunter2\"",
+            2,
+            "serve.api_token",
+            "a token written inline is refused",
+        ),
+        (
+            "api_token = { env = \"A\", file = \"b\" }",
+            2,
+            "serve.api_token",
+            "give exactly one of env = \"VAR\" or file = \"PATH\"",
+        ),
+        (
+            "listen = \"localhost\"",
+            2,
+            "serve.listen",
+            "`localhost` is not an address and port, e.g. 127.0.0.1:8750",
+        ),
+        ("\nport = 8750", 3, "serve.port", "unknown field `port`"),
+    ];
+    for (serve, line, key, words) in cases {
+        let path = write(dir.path(), &with(serve));
+        let error = Config::load(&path).unwrap_err();
+        assert_names(&error, &path, line, key, words);
+    }
+}

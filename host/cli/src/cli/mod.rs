@@ -24,6 +24,7 @@ mod plugin_test;
 mod progress;
 mod queue;
 mod run;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,6 +106,8 @@ enum Command {
     /// The import queue: donations waiting for review, their possible matches, decisions.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
+    /// Run as a service: webhooks, the JSON API, health and metrics, until SIGTERM.
+    Serve(serve::ServeArgs),
 }
 
 /// Print machine-readable JSON instead of a table.
@@ -141,6 +144,7 @@ pub fn main() -> ExitCode {
             Command::Import(args) => operate::import(&host, args).await,
             Command::Export(args) => export::run(args),
             Command::Queue(command) => queue::run(command),
+            Command::Serve(args) => serve::run(&host, args).await,
         }
     })
 }

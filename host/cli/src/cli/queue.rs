@@ -3,18 +3,13 @@
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
-use intake_engine::matching::Candidate;
 use intake_engine::queue::{
-    Approval, ContactChoice, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus,
+    Approval, ContactChoice, QueueError, QueueFilter, QueueId, QueueStatus,
 };
-use intake_engine::store::Backend;
 
 use super::fail;
 use super::operate::{ConfigArg, load, open_store};
-use crate::queue_report;
-
-/// Possible matches shown per item.
-const CANDIDATES: usize = 5;
+use crate::{queue_json, queue_report};
 
 #[derive(Subcommand)]
 pub(super) enum QueueCommand {
@@ -99,15 +94,6 @@ fn print_json(value: &impl serde::Serialize) {
     say!("{}", serde_json::to_string(value).unwrap_or_default());
 }
 
-fn candidates(store: &dyn Backend, item: &QueueItem) -> Result<Vec<Candidate>, ExitCode> {
-    if item.donation.reverses.is_some() {
-        return Ok(Vec::new());
-    }
-    store
-        .candidates(&item.donation.donor, CANDIDATES)
-        .map_err(|e| fail(1, e))
-}
-
 pub(super) fn run(command: QueueCommand) -> ExitCode {
     match dispatch(command) {
         Ok(code) | Err(code) => code,
@@ -125,7 +111,6 @@ fn dispatch(command: QueueCommand) -> Result<ExitCode, ExitCode> {
         } => {
             let config = load(&config)?;
             let store = open_store(&config)?;
-            store.enqueue_new().map_err(queue_failed)?;
             let filter = QueueFilter {
                 integration,
                 status: match status {
@@ -136,18 +121,10 @@ fn dispatch(command: QueueCommand) -> Result<ExitCode, ExitCode> {
                 },
                 limit,
             };
-            let items = store.queue_items(&filter).map_err(queue_failed)?;
-            let mut rows = Vec::with_capacity(items.len());
-            for item in items {
-                let found = match item.status {
-                    QueueStatus::Pending => candidates(store.as_ref(), &item)?,
-                    _ => Vec::new(),
-                };
-                rows.push((item, found));
-            }
+            let rows = queue_json::list(store.as_ref(), &filter).map_err(queue_failed)?;
             if json {
                 for (item, candidates) in &rows {
-                    print_json(&serde_json::json!({ "item": item, "candidates": candidates }));
+                    print_json(&queue_json::list_entry(item, candidates));
                 }
             } else if rows.is_empty() {
                 tell!("the queue is empty");
@@ -160,31 +137,14 @@ fn dispatch(command: QueueCommand) -> Result<ExitCode, ExitCode> {
             let config = load(&config)?;
             let store = open_store(&config)?;
             store.enqueue_new().map_err(queue_failed)?;
-            let item = store.queue_item(id).map_err(queue_failed)?;
-            let found = candidates(store.as_ref(), &item)?;
-            let mut with_contacts = Vec::with_capacity(found.len());
-            for candidate in found {
-                let contact = store.contact(candidate.contact).map_err(|e| fail(1, e))?;
-                with_contacts.push((candidate, contact));
-            }
-            let entries: Vec<_> = store
-                .ledger(Some(&item.integration))
-                .map_err(queue_failed)?
-                .into_iter()
-                .filter(|e| e.donation_id == item.donation.id)
-                .collect();
+            let shown = queue_json::show(store.as_ref(), id).map_err(queue_failed)?;
             if json {
-                let candidates: Vec<_> = with_contacts
-                    .iter()
-                    .map(|(c, contact)| serde_json::json!({ "candidate": c, "contact": contact }))
-                    .collect();
-                print_json(&serde_json::json!({
-                    "item": item, "candidates": candidates, "entries": entries
-                }));
+                print_json(&shown.to_json());
             } else {
                 say!(
                     "{}",
-                    queue_report::item_detail(&item, &with_contacts, &entries).trim_end()
+                    queue_report::item_detail(&shown.item, &shown.candidates, &shown.entries)
+                        .trim_end()
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@
 mod committee;
 mod error;
 mod raw;
+mod serve;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::ConfigError;
+pub use serve::{DEFAULT_LISTEN, ServeSettings};
 
 /// A commented example config, as `intake config example` prints it.
 pub const EXAMPLE: &str = include_str!("example.toml");
@@ -39,6 +41,8 @@ pub struct Config {
     pub integrations: Vec<IntegrationConfig>,
     /// `[committee]`: who `intake export fec` files for; None when the file has none.
     pub committee: Option<crate::fec::Committee>,
+    /// `[serve]`: where `intake serve` listens and its API token.
+    pub serve: ServeSettings,
 }
 
 /// How syncs pick their windows and retry.

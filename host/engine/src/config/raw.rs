@@ -18,6 +18,15 @@ pub(crate) struct RawConfig {
     #[serde(default, rename = "integration")]
     pub(crate) integrations: Vec<RawIntegration>,
     pub(crate) committee: Option<RawCommittee>,
+    pub(crate) serve: Option<RawServe>,
+}
+
+/// `[serve]`: the service's address and API token.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawServe {
+    pub(crate) listen: Option<Spanned<String>>,
+    pub(crate) api_token: Option<Spanned<RawSecret>>,
 }
 
 /// `[committee]`: who the FEC export files for.

@@ -120,6 +120,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         sync,
         integrations,
         committee: super::committee::check(&source, raw.committee)?,
+        serve: super::serve::check(&source, base, raw.serve)?,
     })
 }
 

@@ -1,0 +1,161 @@
+//! Shared by the `serve_*` tests: a Stripe emulator, a config over it, and a real
+//! `intake serve` process on a loopback port picked by the OS.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub const TOKEN: &str = "s3rve-test-token-0123456789";
+pub const WEBHOOK_SECRET: &str = "whsec_serve_test";
+pub const INTEGRATION: &str = "stripe-test";
+
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("intake-code-cache")
+}
+
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A config with one Stripe integration (test mode) on `stripe_url`, the store given by
+/// `store` (a `[store]` body), and `serve` as the `[serve]` body.
+pub fn write_config(
+    dir: &Path,
+    stripe_url: &str,
+    stripe_key: &str,
+    store: &str,
+    serve: &str,
+) -> PathBuf {
+    std::fs::write(dir.join("stripe_key"), stripe_key).unwrap();
+    std::fs::write(dir.join("webhook_secret"), WEBHOOK_SECRET).unwrap();
+    std::fs::write(dir.join("api_token"), format!("{TOKEN}\n")).unwrap();
+    let text = format!(
+        r#"[store]
+{store}
+[serve]
+{serve}
+[[integration]]
+id = "{INTEGRATION}"
+plugin = "{plugin}"
+start_date = "2000-01-01"
+[integration.settings]
+mode = "test"
+api_base = "{stripe_url}"
+[integration.secrets]
+test_secret_key = {{ file = "stripe_key" }}
+webhook_secret = {{ file = "webhook_secret" }}
+[integration.grants]
+origins = ["{stripe_url}"]
+secret_routes = {{ test_secret_key = ["{stripe_url}"] }}
+"#,
+        plugin = intake_test_artifacts::STRIPE,
+    );
+    let path = dir.join("intake.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The `[serve]` body reading the token from the file `write_config` writes.
+pub const TOKEN_FROM_FILE: &str = "api_token = { file = \"api_token\" }";
+
+/// A running `intake serve`; killed when dropped.
+pub struct Service {
+    pub child: Child,
+    pub url: String,
+    pub stderr: Arc<Mutex<String>>,
+}
+
+pub fn command(config: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_intake"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(config)
+        .env("INTAKE_CACHE_DIR", cache_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+impl Service {
+    /// Start it and wait for "serving on http://…" (plugins compile on the first start).
+    pub fn start(config: &Path) -> Service {
+        Service::start_with(command(config))
+    }
+
+    pub fn start_with(mut command: Command) -> Service {
+        let mut child = command.spawn().expect("intake serve starts");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(url) = line.strip_prefix("intake: serving on ") {
+                        let _ = tx.send(url.to_string());
+                    }
+                    let mut log = log.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            });
+        }
+        let url = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("intake serve did not start: {}", log.lock().unwrap());
+            }
+        };
+        Service {
+            child,
+            url,
+            stderr: log,
+        }
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// SIGTERM, then the exit status (within `limit`).
+    pub fn terminate(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "intake serve still running {limit:?} after SIGTERM: {}",
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wait until `check` holds (polling), or fail saying `what`.
+pub async fn eventually(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) {
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
