@@ -172,4 +172,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX ledger_by_time ON ledger (integration, received_at, id);
     CREATE INDEX ledger_by_donation ON ledger (integration, donation_id, id);
     "#,
+    // Scheduled fires taken, one row per (integration, slot): the key that makes a slot fire
+    // once across workers, and the record a restart reads to catch up a missed run.
+    r#"
+    CREATE TABLE schedule_slots (
+        integration TEXT NOT NULL,
+        slot        TEXT NOT NULL,
+        worker      TEXT NOT NULL,
+        fired_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (integration, slot)
+    );
+    "#,
 ];

@@ -161,4 +161,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         expires_ms  INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // Scheduled fires taken, one row per (integration, slot): the key that makes a slot fire
+    // once across workers, and the record a restart reads to catch up a missed run.
+    r#"
+    CREATE TABLE schedule_slots (
+        integration TEXT NOT NULL,
+        slot        TEXT NOT NULL,
+        worker      TEXT NOT NULL,
+        PRIMARY KEY (integration, slot)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -1,0 +1,1 @@
+//! Hot swap of plugins (in progress).
