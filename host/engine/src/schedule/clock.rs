@@ -67,6 +67,12 @@ impl ManualClock {
         self.now.send_replace(t);
     }
 
+    /// How many sleepers wait on this clock now: a test waits for the scheduler to be asleep
+    /// before it moves the clock.
+    pub fn sleepers(&self) -> usize {
+        self.now.receiver_count()
+    }
+
     /// Move forward by `by`.
     pub fn advance(&self, by: SignedDuration) {
         let _guard = self.moving.lock().unwrap_or_else(|e| e.into_inner());
