@@ -22,8 +22,14 @@ async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("hostile.wasm");
     let builds = [
-        (std::fs::read(intake_test_artifacts::HOSTILE).expect("build"), "base"),
-        (std::fs::read(intake_test_artifacts::HOSTILE_V2).expect("build"), "v2"),
+        (
+            std::fs::read(intake_test_artifacts::HOSTILE).expect("build"),
+            "base",
+        ),
+        (
+            std::fs::read(intake_test_artifacts::HOSTILE_V2).expect("build"),
+            "v2",
+        ),
     ];
     std::fs::write(&file, &builds[0].0).expect("write");
     let host = Host::new(HostConfig {

@@ -127,7 +127,11 @@ pub fn spawn(
 }
 
 /// Load, or unload, `path` as it now is.
-async fn settle(host: &Host, path: &Path, in_use: &(dyn Fn(&str) -> bool + Send + Sync)) -> ReloadEvent {
+async fn settle(
+    host: &Host,
+    path: &Path,
+    in_use: &(dyn Fn(&str) -> bool + Send + Sync),
+) -> ReloadEvent {
     if path.exists() {
         return match host.load_file(path).await {
             Ok(info) => ReloadEvent::Loaded {

@@ -45,8 +45,14 @@ async fn twenty_swaps_under_load_lose_no_call_and_serve_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("hostile.wasm");
     let builds = [
-        (std::fs::read(intake_test_artifacts::HOSTILE).unwrap(), "base"),
-        (std::fs::read(intake_test_artifacts::HOSTILE_V2).unwrap(), "v2"),
+        (
+            std::fs::read(intake_test_artifacts::HOSTILE).unwrap(),
+            "base",
+        ),
+        (
+            std::fs::read(intake_test_artifacts::HOSTILE_V2).unwrap(),
+            "v2",
+        ),
     ];
     std::fs::write(&file, &builds[0].0).unwrap();
     let host = host();
@@ -109,8 +115,15 @@ async fn twenty_swaps_under_load_lose_no_call_and_serve_within_a_second() {
         slowest = slowest.max(changed.elapsed());
         // Exactly one load per write, however many chunks it came in.
         match next_event(&mut events).await {
-            ReloadEvent::Loaded { plugin, version, path } => {
-                assert_eq!((plugin.as_str(), path), ("hostile", dir.path().join("hostile.wasm")));
+            ReloadEvent::Loaded {
+                plugin,
+                version,
+                path,
+            } => {
+                assert_eq!(
+                    (plugin.as_str(), path),
+                    ("hostile", dir.path().join("hostile.wasm"))
+                );
                 assert_eq!(version, if *answer == "v2" { "2.0.0" } else { "1.0.0" });
             }
             other => panic!("swap {swap}: expected a load, got {other:?}"),
@@ -123,7 +136,10 @@ async fn twenty_swaps_under_load_lose_no_call_and_serve_within_a_second() {
         assert!(errors.is_empty(), "failed calls: {errors:?}");
     }
     assert_eq!(failures.load(Ordering::Relaxed), 0);
-    assert!(calls.load(Ordering::Relaxed) > 20, "the callers kept calling");
+    assert!(
+        calls.load(Ordering::Relaxed) > 20,
+        "the callers kept calling"
+    );
     assert_eq!(host.plugins().len(), 1);
     eprintln!("slowest swap: {slowest:?}");
 }
@@ -131,7 +147,10 @@ async fn twenty_swaps_under_load_lose_no_call_and_serve_within_a_second() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removed_file_unloads_only_when_no_enabled_integration_uses_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (used, spare) = (dir.path().join("winred.wasm"), dir.path().join("hostile.wasm"));
+    let (used, spare) = (
+        dir.path().join("winred.wasm"),
+        dir.path().join("hostile.wasm"),
+    );
     std::fs::copy(intake_test_artifacts::WINRED, &used).unwrap();
     std::fs::copy(intake_test_artifacts::HOSTILE, &spare).unwrap();
     let host = host();

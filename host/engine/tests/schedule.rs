@@ -179,7 +179,10 @@ async fn asleep(clock: &ManualClock, n: usize) {
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    panic!("schedulers never went to sleep: {} asleep", clock.sleepers());
+    panic!(
+        "schedulers never went to sleep: {} asleep",
+        clock.sleepers()
+    );
 }
 
 async fn next(rx: &mut mpsc::UnboundedReceiver<(String, Timestamp)>) -> (String, String) {
@@ -218,8 +221,10 @@ async fn fires_at_each_slot_and_a_switched_off_integration_stops_at_once() {
 
     // WinRed is switched off: the next morning (the first EDT one) only Stripe runs.
     asleep(&clock, 1).await;
-    run.scheduler
-        .update(&config(dir.path(), &[("stripe-main", true), ("winred-main", false)]));
+    run.scheduler.update(&config(
+        dir.path(),
+        &[("stripe-main", true), ("winred-main", false)],
+    ));
     asleep(&clock, 1).await;
     clock.set(ts("2026-03-08T09:30:00Z"));
     assert_eq!(
@@ -240,7 +245,11 @@ async fn a_run_missed_while_down_runs_once_at_start_and_not_again_on_the_next_st
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("intake.db")).unwrap());
     let cfg = config(dir.path(), &[("stripe-main", true)]);
     // Last fired on the 6th; the service was down through the 7th's and the 8th's slots.
-    assert!(store.claim_slot("stripe-main", "2026-03-06T10:30:00Z").unwrap());
+    assert!(
+        store
+            .claim_slot("stripe-main", "2026-03-06T10:30:00Z")
+            .unwrap()
+    );
     let clock = Arc::new(ManualClock::new(ts("2026-03-08T12:00:00Z")));
 
     let mut run = start(store.clone(), &cfg, clock.clone());
@@ -275,7 +284,11 @@ async fn a_first_start_or_a_sync_since_the_slot_catches_nothing_up() {
     quiet(&mut run.fired).await;
     run.stop().await;
     // An old slot, but a run started by hand (now) after the last slot: nothing missed.
-    assert!(store.claim_slot("stripe-main", "2020-01-01T10:30:00Z").unwrap());
+    assert!(
+        store
+            .claim_slot("stripe-main", "2020-01-01T10:30:00Z")
+            .unwrap()
+    );
     store.start_run("stripe-main").unwrap();
     let mut run = start(store.clone(), &cfg, clock.clone());
     asleep(&clock, 1).await;
@@ -321,7 +334,10 @@ async fn three_workers_on_one_postgres_store_fire_each_slot_once() {
             want.push((id.to_string(), slot.to_string()));
         }
     }
-    assert_eq!(all, want, "each integration once per slot across three workers");
+    assert_eq!(
+        all, want,
+        "each integration once per slot across three workers"
+    );
     for w in workers {
         w.stop().await;
     }
