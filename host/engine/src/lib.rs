@@ -22,6 +22,8 @@
 
 pub mod config;
 mod engine;
+pub mod reload;
+pub mod schedule;
 pub mod export;
 pub mod fec;
 pub mod ledger_export;

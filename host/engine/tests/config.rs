@@ -493,4 +493,58 @@ fn the_serve_table_is_read_and_its_mistakes_named() {
         let error = Config::load(&path).unwrap_err();
         assert_names(&error, &path, line, key, words);
     }
+
+#[test]
+fn schedule_and_timezone_default_to_0530_new_york_and_are_read_when_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(write(dir.path(), &good())).unwrap();
+    let schedule = &config.integrations[0].schedule;
+    assert_eq!(
+        (schedule.pattern(), schedule.zone()),
+        ("30 5 * * *", "America/New_York")
+    );
+    let text = replace_line(
+        &good(),
+        "start_date = \"2024-01-01\"\n",
+        "start_date = \"2024-01-01\"\nschedule = \"0 6 * * 1-5\"\ntimezone = \"America/Chicago\"\n",
+    );
+    let config = Config::load(write(dir.path(), &text)).unwrap();
+    let schedule = &config.integrations[0].schedule;
+    assert_eq!(
+        (schedule.pattern(), schedule.zone()),
+        ("0 6 * * 1-5", "America/Chicago")
+    );
+}
+
+#[test]
+fn a_bad_schedule_or_timezone_names_its_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = replace_line(
+        &good(),
+        "start_date = \"2024-01-01\"\n",
+        "start_date = \"2024-01-01\"\nschedule = \"30 5 * *\"\n",
+    );
+    let path = write(dir.path(), &text);
+    let error = Config::load(&path).unwrap_err();
+    assert_names(
+        &error,
+        &path,
+        8,
+        "integration[winred-main].schedule",
+        "`30 5 * *` is not a cron expression",
+    );
+    let text = replace_line(
+        &good(),
+        "start_date = \"2024-01-01\"\n",
+        "start_date = \"2024-01-01\"\ntimezone = \"Eastern\"\n",
+    );
+    let path = write(dir.path(), &text);
+    let error = Config::load(&path).unwrap_err();
+    assert_names(
+        &error,
+        &path,
+        8,
+        "integration[winred-main].timezone",
+        "`Eastern` is not a known time zone",
+    );
 }

@@ -10,6 +10,7 @@ mod committee;
 mod error;
 mod raw;
 mod serve;
+mod schedule;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -101,6 +102,9 @@ pub struct IntegrationConfig {
     pub import: ImportMode,
     /// What the CRM applies to each imported entry.
     pub defaults: ImportDefaults,
+    /// When it syncs by itself: `schedule` (cron) in `timezone`; daily 05:30
+    /// America/New_York unless the file says otherwise.
+    pub schedule: crate::schedule::Schedule,
     /// Plain settings, passed to the plugin.
     pub settings: Vec<(String, String)>,
     /// Secrets by setting key, and where each is read from.

@@ -99,6 +99,8 @@ pub(crate) struct RawIntegration {
     pub(crate) start_date: Spanned<String>,
     pub(crate) fec_committee_id: Option<Spanned<String>>,
     pub(crate) import: Option<Spanned<String>>,
+    pub(crate) schedule: Option<Spanned<String>>,
+    pub(crate) timezone: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) defaults: RawDefaults,
     #[serde(default)]

@@ -248,6 +248,7 @@ fn integration(
         ));
     }
     let key = |k: &str| format!("integration[{id}].{k}");
+    let schedule = super::schedule::of(source, &raw, &key)?;
     let mut lines = Lines {
         id: source.line(raw.id.span()).unwrap_or(1),
         plugin: source.line(raw.plugin.span()).unwrap_or(1),
@@ -423,6 +424,7 @@ fn integration(
         start_date,
         fec_committee_id,
         import,
+        schedule,
         defaults: ImportDefaults {
             bank_account: raw.defaults.bank_account,
             election_period,

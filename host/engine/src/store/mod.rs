@@ -314,6 +314,12 @@ pub trait Store: Send + Sync {
     fn claim(&self, integration: &str, ttl: std::time::Duration) -> Result<Claim, StoreError>;
     /// Give up this worker's claim on `integration` (nothing if it holds none).
     fn release(&self, integration: &str) -> Result<(), StoreError>;
+    /// Record that `integration`'s scheduled fire at `slot` (RFC 3339 UTC, whole seconds) is
+    /// taken: true for the one caller across the fleet that recorded it first, false for the
+    /// rest, who skip it.
+    fn claim_slot(&self, integration: &str, slot: &str) -> Result<bool, StoreError>;
+    /// The latest scheduled slot recorded for `integration`, if any.
+    fn last_slot(&self, integration: &str) -> Result<Option<String>, StoreError>;
     /// Where `stream` of `integration` stands.
     fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError>;
     /// Start a window: remembered with no cursor, so a crash before the first page resumes it.

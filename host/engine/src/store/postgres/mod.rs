@@ -9,6 +9,7 @@ mod blocking;
 mod contacts;
 mod entries;
 mod leases;
+mod slots;
 mod queue;
 mod schema;
 
@@ -153,6 +154,14 @@ impl Store for PgStore {
 
     fn release(&self, integration: &str) -> Result<(), StoreError> {
         self.with(|conn| leases::release(conn, integration, &self.worker))
+    }
+
+    fn claim_slot(&self, integration: &str, slot: &str) -> Result<bool, StoreError> {
+        self.with(|conn| slots::claim(conn, integration, slot, &self.worker))
+    }
+
+    fn last_slot(&self, integration: &str) -> Result<Option<String>, StoreError> {
+        self.with(|conn| slots::last(conn, integration))
     }
 
     fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError> {

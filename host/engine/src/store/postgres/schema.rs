@@ -183,4 +183,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (key, contact_id)
     );
     "#,
+    // 5: scheduled fires taken, one row per (integration, slot): the key that makes a slot fire
+    // once across workers, and the record a restart reads to catch up a missed run.
+    r#"
+    CREATE TABLE schedule_slots (
+        integration TEXT NOT NULL,
+        slot        TEXT NOT NULL,
+        worker      TEXT NOT NULL,
+        fired_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (integration, slot)
+    );
+    "#,
 ];

@@ -4,6 +4,7 @@
 pub(crate) mod contacts;
 pub(crate) mod entries;
 mod leases;
+mod slots;
 pub(crate) mod queue;
 
 pub use entries::kind_name;
@@ -100,6 +101,14 @@ impl Store for SqliteStore {
 
     fn release(&self, integration: &str) -> Result<(), StoreError> {
         leases::release(&self.conn(), integration, &self.worker)
+    }
+
+    fn claim_slot(&self, integration: &str, slot: &str) -> Result<bool, StoreError> {
+        slots::claim(&self.conn(), integration, slot, &self.worker)
+    }
+
+    fn last_slot(&self, integration: &str) -> Result<Option<String>, StoreError> {
+        slots::last(&self.conn(), integration)
     }
 
     fn stream_state(&self, integration: &str, stream: Stream) -> Result<StreamState, StoreError> {

@@ -178,4 +178,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (key, contact_id)
     ) WITHOUT ROWID;
     "#,
+    // 5: scheduled fires taken, one row per (integration, slot): the key that makes a slot fire
+    // once across workers, and the record a restart reads to catch up a missed run.
+    r#"
+    CREATE TABLE schedule_slots (
+        integration TEXT NOT NULL,
+        slot        TEXT NOT NULL,
+        worker      TEXT NOT NULL,
+        PRIMARY KEY (integration, slot)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -1,0 +1,167 @@
+//! Hot swap: the plugin directory is watched, and a new or changed `.wasm` replaces the
+//! loaded plugin of its id while calls in flight finish on the old one.
+//!
+//! The runtime's [`Host::load_file`] already swaps atomically: the plugin table holds an
+//! `Arc` per id, a load compiles off to the side and then replaces the entry in one write,
+//! and a call in flight keeps the `Arc` it started with. So this module only decides *when*
+//! to load: after a file has been quiet for [`DEBOUNCE`] (one load for a file written in
+//! several chunks), and what to do when a load fails (nothing: the old plugin keeps
+//! serving) or a file goes (unload only when no enabled integration uses it).
+//!
+//! Across a fleet, every worker watches the same directory on shared storage and loads from
+//! it; each reports what it runs through [`ReloadEvent`] and [`Host::plugins`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use intake_host::Host;
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use tokio::sync::mpsc;
+
+/// How long a file must be quiet before it is loaded.
+pub const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// What the watcher did, for the service's log and status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReloadEvent {
+    /// `path` is loaded and serves as `plugin` `version` (new, or replacing the old build).
+    Loaded {
+        /// The plugin id.
+        plugin: String,
+        /// Its version, as it reports it.
+        version: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// `path` changed or went but nothing was swapped; whatever served before still does.
+    Failed {
+        /// The file.
+        path: PathBuf,
+        /// Why, in words.
+        error: String,
+    },
+    /// `plugin`'s file went and no enabled integration used it: unloaded.
+    Removed {
+        /// The plugin id.
+        plugin: String,
+    },
+}
+
+/// Why the watcher could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReloadError {
+    /// The directory cannot be watched.
+    #[error("cannot watch plugin directory {}: {reason}", dir.display())]
+    Watch {
+        /// The plugin directory.
+        dir: PathBuf,
+        /// The watcher's words.
+        reason: String,
+    },
+}
+
+/// Watches a plugin directory while it lives; dropping it stops watching.
+pub struct PluginWatcher {
+    _debouncer: Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PluginWatcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Start watching `dir` (call inside a tokio runtime). Each settled change of a `.wasm` file
+/// is loaded into `host`; `in_use(plugin_id)` says whether an enabled integration uses a
+/// plugin (asked when its file goes); what happened goes to `events`.
+pub fn spawn(
+    host: Host,
+    dir: &Path,
+    in_use: impl Fn(&str) -> bool + Send + Sync + 'static,
+    events: mpsc::UnboundedSender<ReloadEvent>,
+) -> Result<PluginWatcher, ReloadError> {
+    let watch_error = |e: notify_debouncer_mini::notify::Error| ReloadError::Watch {
+        dir: dir.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<PathBuf>>();
+    let errors = events.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| match result {
+        Ok(found) => {
+            let _ = tx.send(found.into_iter().map(|e| e.path).collect());
+        }
+        Err(e) => {
+            let _ = errors.send(ReloadEvent::Failed {
+                path: PathBuf::new(),
+                error: format!("watching: {e}"),
+            });
+        }
+    })
+    .map_err(watch_error)?;
+    debouncer
+        .watcher()
+        .watch(dir, RecursiveMode::NonRecursive)
+        .map_err(watch_error)?;
+    let in_use: Arc<dyn Fn(&str) -> bool + Send + Sync> = Arc::new(in_use);
+    let task = tokio::spawn(async move {
+        while let Some(mut paths) = rx.recv().await {
+            paths.retain(|p| p.extension().is_some_and(|e| e == "wasm"));
+            paths.sort();
+            paths.dedup();
+            for path in paths {
+                let event = settle(&host, &path, &*in_use).await;
+                if events.send(event).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    Ok(PluginWatcher {
+        _debouncer: debouncer,
+        task,
+    })
+}
+
+/// Load, or unload, `path` as it now is.
+async fn settle(
+    host: &Host,
+    path: &Path,
+    in_use: &(dyn Fn(&str) -> bool + Send + Sync),
+) -> ReloadEvent {
+    if path.exists() {
+        return match host.load_file(path).await {
+            Ok(info) => ReloadEvent::Loaded {
+                plugin: info.id,
+                version: info.version,
+                path: path.to_path_buf(),
+            },
+            Err(e) => ReloadEvent::Failed {
+                path: path.to_path_buf(),
+                error: format!("{e}; the plugin loaded before keeps serving"),
+            },
+        };
+    }
+    let Some(plugin) = host
+        .plugins()
+        .into_iter()
+        .map(|p| p.id)
+        .find(|id| host.plugin_path(id).as_deref() == Some(path))
+    else {
+        return ReloadEvent::Failed {
+            path: path.to_path_buf(),
+            error: "removed; no loaded plugin came from it".into(),
+        };
+    };
+    if in_use(&plugin) {
+        return ReloadEvent::Failed {
+            path: path.to_path_buf(),
+            error: format!("removed, but an enabled integration uses `{plugin}`: it keeps serving"),
+        };
+    }
+    host.unload(&plugin);
+    ReloadEvent::Removed { plugin }
+}
