@@ -96,7 +96,9 @@ fn db_load(url: &str) -> DbLoad {
         let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         // Counters are flushed to the statistics system at most once a second per backend;
         // ask for a fresh snapshot of what has been reported.
-        client.batch_execute("SELECT pg_stat_clear_snapshot()").unwrap();
+        client
+            .batch_execute("SELECT pg_stat_clear_snapshot()")
+            .unwrap();
         let row = client
             .query_one(
                 "SELECT xact_commit, tup_returned + tup_fetched,

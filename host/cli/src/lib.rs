@@ -7,5 +7,6 @@ mod cli;
 pub mod queue_report;
 pub mod report;
 pub mod sync_report;
+pub mod web;
 
 pub use cli::main;
