@@ -127,7 +127,11 @@ impl Fixture {
             .find(|i| {
                 i.donation.reverses.is_none()
                     && i.donation.earmark.is_some()
-                    && i.donation.donor.email.as_deref().is_some_and(|e| !e.is_empty())
+                    && i.donation
+                        .donor
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| !e.is_empty())
             })
             .expect("an earmarked WinRed contribution with an email")
     }
@@ -231,26 +235,71 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
     assert_eq!(c.current_url().await.unwrap().path(), "/signin");
 
     // A wrong token: the form again, with the message.
-    c.find(Id("reviewer")).await.unwrap().send_keys("Ada Reviewer").await.unwrap();
-    c.find(Id("token")).await.unwrap().send_keys("not-the-token").await.unwrap();
-    c.find(Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
-    let problem = c.find(Css("[role=alert]")).await.unwrap().text().await.unwrap();
+    c.find(Id("reviewer"))
+        .await
+        .unwrap()
+        .send_keys("Ada Reviewer")
+        .await
+        .unwrap();
+    c.find(Id("token"))
+        .await
+        .unwrap()
+        .send_keys("not-the-token")
+        .await
+        .unwrap();
+    c.find(Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let problem = c
+        .find(Css("[role=alert]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(
         problem,
         "That token is not this service's API token. Check it and try again."
     );
 
     // The right one: the list.
-    c.find(Id("reviewer")).await.unwrap().send_keys("Ada Reviewer").await.unwrap();
-    c.find(Id("token")).await.unwrap().send_keys(TOKEN).await.unwrap();
-    c.find(Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Id("reviewer"))
+        .await
+        .unwrap()
+        .send_keys("Ada Reviewer")
+        .await
+        .unwrap();
+    c.find(Id("token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    c.find(Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/queue");
     let heading = c.find(Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Import queue");
     let rows = c.find_all(Css("tbody tr")).await.unwrap();
     assert_eq!(rows.len(), fx.pending().len());
-    let signed_in = c.find(Css("header nav")).await.unwrap().text().await.unwrap();
-    assert!(signed_in.contains("Signed in as Ada Reviewer"), "{signed_in}");
+    let signed_in = c
+        .find(Css("header nav"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        signed_in.contains("Signed in as Ada Reviewer"),
+        "{signed_in}"
+    );
 
     // The item's row shows its donor, amount, date, integration and conduit.
     let row = c
@@ -294,7 +343,10 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
         .text()
         .await
         .unwrap();
-    assert!(label.starts_with(&format!("Contact {known}: {name}")), "{label}");
+    assert!(
+        label.starts_with(&format!("Contact {known}: {name}")),
+        "{label}"
+    );
     let reasons = c
         .find(Id(&format!("why-{known}")))
         .await
@@ -315,7 +367,10 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
         .await
         .unwrap();
     let status = c.find(Css("p.status")).await.unwrap().text().await.unwrap();
-    assert!(status.starts_with("Approved by Ada Reviewer at "), "{status}");
+    assert!(
+        status.starts_with("Approved by Ada Reviewer at "),
+        "{status}"
+    );
 
     // The engine agrees: approved by the reviewer, a new contact, receipt and memo booked
     // with the integration's defaults.
@@ -323,7 +378,10 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
     assert_eq!(after.status, QueueStatus::Approved);
     assert_eq!(after.decided.as_ref().unwrap().by, "Ada Reviewer");
     let contact = after.contact.unwrap();
-    assert_ne!(contact, known, "approved to a new contact, not the kept one");
+    assert_ne!(
+        contact, known,
+        "approved to a new contact, not the kept one"
+    );
     let entries: Vec<_> = fx
         .backend
         .ledger(Some("winred-main"))
@@ -337,6 +395,318 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
     assert_eq!(entries[1].memo_for, Some(entries[0].id));
     assert_eq!(entries[0].bank_account.as_deref(), Some("Operating"));
     assert_eq!(entries[0].election_period.as_deref(), Some("P2026"));
-    assert_eq!(fx.backend.pending_count(None).unwrap(), rows.len() as u64 - 1);
+    assert_eq!(
+        fx.backend.pending_count(None).unwrap(),
+        rows.len() as u64 - 1
+    );
     c.close().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Plain HTTP: sign-in, CSRF and the error pages.
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    body: String,
+}
+
+async fn send(app: &axum::Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        location,
+        cookies,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Request<Body> {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut b =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
+fn url_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The `name=value` part of a Set-Cookie for `name`.
+fn cookie_pair(reply: &Reply, name: &str) -> String {
+    reply
+        .cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", reply.cookies))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The hidden CSRF field's value in a page.
+fn csrf_field(body: &str) -> String {
+    let start = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    body[start..start + 64].to_string()
+}
+
+/// Sign in through the form as `reviewer`; the session cookie and the page's CSRF token.
+async fn sign_in(app: &axum::Router, reviewer: &str) -> (String, String) {
+    let form = send(app, get("/signin", None)).await;
+    let pre = cookie_pair(&form, "intake_signin");
+    let csrf = csrf_field(&form.body);
+    let done = send(
+        app,
+        post(
+            "/signin",
+            Some(&pre),
+            &[("csrf", &csrf), ("reviewer", reviewer), ("token", TOKEN)],
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let session = cookie_pair(&done, "intake_session");
+    let set = done
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("intake_session="))
+        .unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    assert!(
+        !set.contains(TOKEN),
+        "the token itself never sits in a cookie"
+    );
+    let list = send(app, get("/queue", Some(&session))).await;
+    assert_eq!(list.status, StatusCode::OK);
+    (session, csrf_field(&list.body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_csrf_and_errors_over_plain_http() {
+    let fx = fixture(4).await;
+    let app = routes(fx.page());
+    let pending = fx.pending();
+    let item = &pending[0];
+    let path = format!("/queue/{}", item.id);
+
+    // No credentials: to the sign-in page; `/` leads to the queue.
+    let r = send(&app, get("/queue", None)).await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/signin"))
+    );
+    let r = send(&app, get("/", None)).await;
+    assert_eq!(r.location.as_deref(), Some("/queue"));
+    let r = send(
+        &app,
+        post(&format!("{path}/approve"), None, &[("contact", "new")]),
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some("/signin"));
+
+    // A wrong token in the form: the form again, with the message, and no session.
+    let form = send(&app, get("/signin", None)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let pre = cookie_pair(&form, "intake_signin");
+    let csrf = csrf_field(&form.body);
+    let r = send(
+        &app,
+        post(
+            "/signin",
+            Some(&pre),
+            &[("csrf", &csrf), ("reviewer", "Ada"), ("token", "nope")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        r.body
+            .contains("That token is not this service&#x27;s API token."),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"<form method="post" action="/signin""#));
+    assert!(r.cookies.iter().all(|c| !c.starts_with("intake_session=")));
+    // The sign-in form without its CSRF token is refused even with the right token.
+    let r = send(
+        &app,
+        post(
+            "/signin",
+            Some(&pre),
+            &[("reviewer", "Ada"), ("token", TOKEN)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.cookies.iter().all(|c| !c.starts_with("intake_session=")));
+
+    // Bearer header: the right token reads the queue; a wrong one is 401.
+    let bearer = |t: &str| {
+        Request::get("/queue")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app, bearer(TOKEN)).await.status, StatusCode::OK);
+    let r = send(&app, bearer("wrong")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.body, "The bearer token is not this service's API token.");
+
+    let (session, csrf) = sign_in(&app, "Ada Reviewer").await;
+
+    // A POST without the CSRF token, or with another one, changes nothing.
+    let refused = "This form did not come from this page or has expired; nothing was changed.";
+    for form in [
+        vec![("contact", "new")],
+        vec![("contact", "new"), ("csrf", "0123")],
+    ] {
+        let r = send(
+            &app,
+            post(&format!("{path}/approve"), Some(&session), &form),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains(refused), "{}", r.body);
+    }
+    assert_eq!(
+        fx.backend.queue_item(item.id).unwrap().status,
+        QueueStatus::Pending
+    );
+
+    // Unknown items and contacts: sentences with the right status.
+    let r = send(&app, get("/queue/999999", Some(&session))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("No queue item 999999."), "{}", r.body);
+    let r = send(&app, get("/queue/abc", Some(&session))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body.contains("There is no such queue item."),
+        "{}",
+        r.body
+    );
+    let r = send(
+        &app,
+        post(
+            &format!("{path}/approve"),
+            Some(&session),
+            &[("csrf", &csrf), ("contact", "424242")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("No contact 424242."), "{}", r.body);
+    let r = send(
+        &app,
+        post(
+            &format!("{path}/approve"),
+            Some(&session),
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("Choose the contact this donation belongs to"),
+        "{}",
+        r.body
+    );
+
+    // Reject with a reason: recorded with the reviewer's name.
+    let r = send(
+        &app,
+        post(
+            &format!("{path}/reject"),
+            Some(&session),
+            &[("csrf", &csrf), ("reason", "test charge")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(path.as_str()))
+    );
+    let decided = fx.backend.queue_item(item.id).unwrap();
+    assert_eq!(decided.status, QueueStatus::Rejected);
+    let d = decided.decided.unwrap();
+    assert_eq!(
+        (d.by.as_str(), d.reason.as_deref()),
+        ("Ada Reviewer", Some("test charge"))
+    );
+
+    // Approving it now is refused: the decision stands, and the page says whose it was.
+    let r = send(
+        &app,
+        post(
+            &format!("{path}/approve"),
+            Some(&session),
+            &[("csrf", &csrf), ("contact", "new")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let expected = format!(
+        "Queue item {} was already rejected by Ada Reviewer at {}; that decision stands.",
+        item.id, d.at
+    );
+    assert!(r.body.contains(&expected), "{expected:?} not in {}", r.body);
+    assert!(fx.backend.ledger(None).unwrap().is_empty());
+
+    // Donor text is escaped, never markup: a kept contact named with tags shows as text.
+    let mut odd = pending[1].donation.donor.clone();
+    odd.first_name = "<b>Eve</b>".into();
+    fx.backend.add_contact(&odd).unwrap();
+    let r = send(
+        &app,
+        get(&format!("/queue/{}", pending[1].id), Some(&session)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("&lt;b&gt;Eve&lt;&#x2f;b&gt;"), "{}", r.body);
+    assert!(!r.body.contains("<b>Eve"));
+
+    // Signing out ends the session.
+    let r = send(&app, post("/signout", Some(&session), &[("csrf", &csrf)])).await;
+    assert_eq!(r.location.as_deref(), Some("/signin"));
+    let r = send(&app, get("/queue", Some(&session))).await;
+    assert_eq!(r.location.as_deref(), Some("/signin"));
 }
