@@ -9,5 +9,6 @@ pub mod queue_report;
 pub mod report;
 pub mod serve;
 pub mod sync_report;
+pub mod web;
 
 pub use cli::main;
