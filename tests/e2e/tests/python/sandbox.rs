@@ -29,8 +29,12 @@ async fn a_host_the_operator_did_not_grant_is_refused() {
     let stripe = StripeEmulator::start(Config::new(5, 5)).await.unwrap();
     let host = host().await;
     let other = StripeEmulator::start(Config::new(6, 5)).await.unwrap();
-    // api_base points at a second server nobody granted.
-    let integration = integration(&stripe).setting("api_base", other.url());
+    // api_base points at a second server; only the first is granted.
+    let integration = Integration::new("stripe-python")
+        .setting("api_base", other.url())
+        .secret("test_secret_key", stripe.key(Mode::Test))
+        .grant_origin(stripe.url())
+        .route_secret("test_secret_key", stripe.url());
     let err = host.check(&integration).await.unwrap_err();
     assert!(
         matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("the host refused it")),
