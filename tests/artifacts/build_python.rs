@@ -8,7 +8,10 @@ use std::process::{Child, Command};
 use std::time::SystemTime;
 
 /// (constant name, app directory under the root, module)
-pub const GUESTS: &[(&str, &str, &str)] = &[("PYTHON_STRIPE", "plugins/python/stripe", "app")];
+pub const GUESTS: &[(&str, &str, &str)] = &[
+    ("PYTHON_STRIPE", "plugins/python/stripe", "app"),
+    ("PYTHON_HOSTILE", "tests/guests/python-hostile", "app"),
+];
 
 /// A Python guest's build under way (or already up to date).
 pub struct Build {
@@ -49,12 +52,13 @@ pub fn start(root: &Path, out_dir: &Path) -> Vec<Build> {
     println!("cargo:rerun-if-env-changed=COMPONENTIZE_PY");
     let version = pinned_version(root);
     let _ = std::fs::create_dir_all(out_dir);
-    let inputs = [root.join("wit"), root.join("plugins/python")];
+    let shared = [root.join("wit"), root.join("plugins/python")];
     let mut builds = Vec::new();
     for (name, app_dir, module) in GUESTS {
         let dest = out_dir.join(format!("{}.wasm", name.to_lowercase()));
         let built_at = std::fs::metadata(&dest).and_then(|m| m.modified()).ok();
-        let fresh = built_at.is_some_and(|at| inputs.iter().all(|i| newest(i) <= at));
+        let inputs = || shared.iter().cloned().chain([root.join(app_dir)]);
+        let fresh = built_at.is_some_and(|at| inputs().all(|i| newest(&i) <= at));
         let child = (!fresh).then(|| {
             let _ = std::fs::remove_file(&dest);
             Command::new(&tool)
