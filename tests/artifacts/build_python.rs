@@ -25,8 +25,11 @@ fn pinned_version(root: &Path) -> String {
     std::fs::read_to_string(&requirements)
         .ok()
         .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.trim().strip_prefix("componentize-py==").map(str::to_string))
+            text.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("componentize-py==")
+                    .map(str::to_string)
+            })
         })
         .unwrap_or_else(|| panic!("{} pins no componentize-py version", requirements.display()))
 }
@@ -81,11 +84,7 @@ pub fn start(root: &Path, out_dir: &Path) -> Vec<Build> {
                     )
                 })
         });
-        builds.push(Build {
-            name,
-            dest,
-            child,
-        });
+        builds.push(Build { name, dest, child });
     }
     builds
 }

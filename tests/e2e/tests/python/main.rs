@@ -36,7 +36,9 @@ fn warm(path: &'static str) {
                 ..HostConfig::default()
             })
             .expect("host");
-            host.load_file(path).await.expect("the Python component loads");
+            host.load_file(path)
+                .await
+                .expect("the Python component loads");
         });
     })
     .join()
@@ -51,7 +53,9 @@ pub async fn host_with(config: HostConfig, path: &'static str) -> Host {
         ..config
     })
     .expect("host");
-    host.load_file(path).await.expect("the Python component loads");
+    host.load_file(path)
+        .await
+        .expect("the Python component loads");
     host
 }
 
@@ -179,7 +183,10 @@ async fn info_describes_the_python_plugin() {
     let host = host().await;
     let info = host.info("stripe-python").await.expect("info");
     assert_eq!(info.name, "Stripe (Python)");
-    assert_eq!(info.outbound, vec!["https://api.stripe.com:443".to_string()]);
+    assert_eq!(
+        info.outbound,
+        vec!["https://api.stripe.com:443".to_string()]
+    );
     let keys: Vec<&str> = info.settings.iter().map(|s| s.key.as_str()).collect();
     assert_eq!(
         keys,
@@ -217,7 +224,10 @@ async fn a_full_fetch_equals_the_truth_and_resumes_from_every_cursor() {
     let host = host().await;
     let integration = integration(&stripe);
     let want = expected(&stripe.ground_truth(Mode::Test));
-    assert!(want.len() > 150, "the dataset has failed charges but mostly good ones");
+    assert!(
+        want.len() > 150,
+        "the dataset has failed charges but mostly good ones"
+    );
 
     let (pages, cursors) = pass(&host, &integration, None).await;
     assert_eq!(facts(&pages.concat()), want);

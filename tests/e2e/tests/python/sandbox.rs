@@ -31,7 +31,9 @@ async fn a_delivery_that_needs_more_memory_than_the_cap_is_refused() {
         "{err:?}"
     );
     // The same host still serves the next call.
-    host.check(&integration).await.expect("check after the refusal");
+    host.check(&integration)
+        .await
+        .expect("check after the refusal");
 }
 
 #[tokio::test]
@@ -50,13 +52,20 @@ async fn a_host_the_operator_did_not_grant_is_refused() {
         matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("the host refused it")),
         "{err:?}"
     );
-    assert_eq!(other.request_count(), 0, "nothing reached the ungranted server");
+    assert_eq!(
+        other.request_count(),
+        0,
+        "nothing reached the ungranted server"
+    );
 }
 
 async fn hostile(attack: &str) -> String {
     let host = host_with(HostConfig::default(), intake_test_artifacts::PYTHON_HOSTILE).await;
     let integration = Integration::new("python-hostile").setting("attack", attack);
-    host.check(&integration).await.expect("the attack reports").name
+    host.check(&integration)
+        .await
+        .expect("the attack reports")
+        .name
 }
 
 #[tokio::test]

@@ -34,7 +34,11 @@ fn generate(dest: &Path) {
             Some(name) => (name.to_string(), text.replace("{{id}}", "example")),
             None => (file.clone(), text),
         };
-        let name = if name == "gitignore" { ".gitignore".into() } else { name };
+        let name = if name == "gitignore" {
+            ".gitignore".into()
+        } else {
+            name
+        };
         let path = dest.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
@@ -60,7 +64,10 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
 fn the_template_ships_the_same_helpers_contract_and_pin() {
     let pairs = [
         ("wit/plugin.wit", root().join("wit/plugin.wit")),
-        ("requirements.txt", root().join("plugins/python/requirements.txt")),
+        (
+            "requirements.txt",
+            root().join("plugins/python/requirements.txt"),
+        ),
     ];
     let helpers = manifest()
         .into_iter()
@@ -68,7 +75,11 @@ fn the_template_ships_the_same_helpers_contract_and_pin() {
         .map(|f| (f.clone(), root().join("plugins/python").join(&f)))
         .collect::<Vec<_>>();
     assert_eq!(helpers.len(), 6, "every helper module is in the MANIFEST");
-    for (ours, theirs) in pairs.iter().map(|(a, b)| (a.to_string(), b.clone())).chain(helpers) {
+    for (ours, theirs) in pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.clone()))
+        .chain(helpers)
+    {
         assert_eq!(
             std::fs::read_to_string(template_dir().join(&ours)).unwrap(),
             std::fs::read_to_string(&theirs).unwrap(),
@@ -85,7 +96,9 @@ fn built_template() -> &'static str {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for file in manifest() {
             file.hash(&mut hasher);
-            std::fs::read(template_dir().join(&file)).unwrap().hash(&mut hasher);
+            std::fs::read(template_dir().join(&file))
+                .unwrap()
+                .hash(&mut hasher);
         }
         let out = root().join("target/guests/python");
         std::fs::create_dir_all(&out).unwrap();
@@ -93,9 +106,20 @@ fn built_template() -> &'static str {
         if !wasm.exists() {
             let project = tempfile::tempdir().unwrap();
             generate(project.path());
-            run(project.path(), "componentize-py", &[
-                "-d", "wit", "-w", "plugin", "componentize", "app", "-o", "example.wasm",
-            ]);
+            run(
+                project.path(),
+                "componentize-py",
+                &[
+                    "-d",
+                    "wit",
+                    "-w",
+                    "plugin",
+                    "componentize",
+                    "app",
+                    "-o",
+                    "example.wasm",
+                ],
+            );
             std::fs::copy(project.path().join("example.wasm"), &wasm).unwrap();
         }
         wasm.display().to_string()
@@ -106,7 +130,11 @@ fn built_template() -> &'static str {
 fn the_generated_project_passes_its_own_unit_tests() {
     let project = tempfile::tempdir().unwrap();
     generate(project.path());
-    run(project.path(), "componentize-py", &["-d", "wit", "-w", "plugin", "bindings", "."]);
+    run(
+        project.path(),
+        "componentize-py",
+        &["-d", "wit", "-w", "plugin", "bindings", "."],
+    );
     let out = run(project.path(), "python3", &["-m", "unittest", "test_app"]);
     assert!(out.contains("Ran 5 tests"), "{out}");
     assert!(out.contains("OK"), "{out}");
@@ -117,7 +145,10 @@ async fn the_generated_project_builds_and_runs_in_the_host() {
     let path = built_template();
     let host = host_with(HostConfig::default(), path).await;
     let info = host.info("example").await.expect("info");
-    assert_eq!(info.outbound, vec!["https://api.example.com:443".to_string()]);
+    assert_eq!(
+        info.outbound,
+        vec!["https://api.example.com:443".to_string()]
+    );
     let keys: Vec<&str> = info.settings.iter().map(|s| s.key.as_str()).collect();
     assert_eq!(keys, ["api_base", "api_key"]);
 
@@ -125,7 +156,10 @@ async fn the_generated_project_builds_and_runs_in_the_host() {
     let integration = Integration::new("example")
         .setting("api_base", "http://127.0.0.1:9")
         .secret("api_key", "k");
-    let err = host.fetch(&integration, &all_time(), None).await.unwrap_err();
+    let err = host
+        .fetch(&integration, &all_time(), None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, CallError::Plugin(PluginError::Config(m)) if m.contains("the host refused it")),
         "{err:?}"
