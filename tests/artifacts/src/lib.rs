@@ -1,5 +1,6 @@
 //! Paths of the guest components, built by this crate's build script:
-//! `STRIPE`, `WINRED`, `ACTBLUE` (the plugins) and `HOSTILE` (the sandbox tests' attacker).
+//! `STRIPE`, `WINRED`, `ACTBLUE` (the plugins), `HOSTILE` (the sandbox tests' attacker) and
+//! `PYTHON_STRIPE` and `PYTHON_HOSTILE` (Python guests, built by componentize-py; not in `DIR`).
 //! `DIR` holds them all, for loading a whole directory.
 
 include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
