@@ -72,6 +72,20 @@ async fn the_api_wants_the_token_from_the_file_and_health_is_open() {
     let health = http.get(service.at("/healthz")).send().await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
     assert_eq!(health.text().await.unwrap(), r#"{"status":"ok"}"#);
+
+    // The review page is served beside the API: without a session, its sign-in form; with
+    // the token as a bearer, the queue itself.
+    let page = http.get(service.at("/queue")).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Sign in to review the import queue"), "{html}");
+    let queue = http
+        .get(service.at("/queue"))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue.status().as_u16(), 200);
+    assert!(queue.text().await.unwrap().contains("<h1>Import queue</h1>"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -79,8 +79,21 @@ pub async fn run(
             message: e.to_string(),
         })?;
     let bound = listener.local_addr().unwrap_or(listen);
+    let page = crate::web::QueuePage {
+        backend: backend.clone(),
+        api_token: token.clone(),
+        defaults: Arc::new(
+            engine
+                .config()
+                .integrations
+                .iter()
+                .map(|i| (i.id.clone(), i.defaults.clone()))
+                .collect(),
+        ),
+    };
     let state = AppState::new(engine, backend, host, token);
-    let app = router::router(state.clone());
+    // The review page beside the API: `/`, `/queue…`, `/signin`, `/signout`, `/static/…`.
+    let app = router::router(state.clone()).merge(crate::web::routes(page));
     ready(bound);
     let stopping = shutdown::signal();
     let serving = axum::serve(listener, app).with_graceful_shutdown({
