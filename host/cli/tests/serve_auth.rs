@@ -77,7 +77,10 @@ async fn the_api_wants_the_token_from_the_file_and_health_is_open() {
     // the token as a bearer, the queue itself.
     let page = http.get(service.at("/queue")).send().await.unwrap();
     let html = page.text().await.unwrap();
-    assert!(html.contains("Sign in to review the import queue"), "{html}");
+    assert!(
+        html.contains("Sign in to review the import queue"),
+        "{html}"
+    );
     let queue = http
         .get(service.at("/queue"))
         .header("Authorization", format!("Bearer {TOKEN}"))
@@ -85,7 +88,13 @@ async fn the_api_wants_the_token_from_the_file_and_health_is_open() {
         .await
         .unwrap();
     assert_eq!(queue.status().as_u16(), 200);
-    assert!(queue.text().await.unwrap().contains("<h1>Import queue</h1>"));
+    assert!(
+        queue
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>Import queue</h1>")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod background;
 pub mod metrics;
 pub mod router;
 pub mod shutdown;
@@ -91,9 +92,14 @@ pub async fn run(
                 .collect(),
         ),
     };
+    let watched_host = host.clone();
     let state = AppState::new(engine, backend, host, token);
     // The review page beside the API: `/`, `/queue…`, `/signin`, `/signout`, `/static/…`.
     let app = router::router(state.clone()).merge(crate::web::routes(page));
+    // Schedules and hot swap run beside the endpoints; both stop with the service.
+    let cancel = tokio_util::sync::CancellationToken::new();
+    background::start_scheduler(&state, cancel.clone());
+    let _watcher = background::start_watcher(&state, watched_host);
     ready(bound);
     let stopping = shutdown::signal();
     let serving = axum::serve(listener, app).with_graceful_shutdown({
@@ -105,6 +111,7 @@ pub async fn run(
         }
     });
     let result = serving.await.map_err(|e| ServeError::Server(e.to_string()));
+    cancel.cancel();
     state.stop_syncs().await;
     result
 }

@@ -156,6 +156,22 @@ impl AppState {
         }
     }
 
+    /// Record that `file` failed to (re)load: the plugin it held keeps serving. A file no
+    /// plugin came from yet is listed under its path.
+    pub fn reload_failed(&self, file: &str, error: &str) {
+        if let Ok(mut plugins) = self.inner.plugins.write() {
+            match plugins.iter_mut().find(|p| p.file.as_deref() == Some(file)) {
+                Some(p) => p.last_reload_error = Some(error.to_string()),
+                None => plugins.push(PluginStatus {
+                    id: file.to_string(),
+                    version: String::new(),
+                    file: Some(file.to_string()),
+                    last_reload_error: Some(error.to_string()),
+                }),
+            }
+        }
+    }
+
     /// Whether the service is stopping.
     pub fn is_stopping(&self) -> bool {
         self.inner.stopping.load(Ordering::SeqCst)

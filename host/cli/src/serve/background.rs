@@ -1,0 +1,83 @@
+//! What the service runs beside its HTTP endpoints: the scheduler, which starts each
+//! integration's sync on its slot (once across the workers of a store), and the plugin
+//! watcher, which swaps a changed `.wasm` in while calls are in flight.
+
+use std::sync::Arc;
+
+use intake_engine::reload::{self, PluginWatcher, ReloadEvent};
+use intake_engine::schedule::{Scheduler, SystemClock};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::state::{AppState, PluginStatus};
+
+/// Start the scheduler; it stops when `cancel` is cancelled.
+pub fn start_scheduler(state: &AppState, cancel: CancellationToken) {
+    let scheduler = Scheduler::new(
+        state.engine().store().clone(),
+        state.engine().config(),
+        cancel,
+    );
+    let due = state.clone();
+    tokio::spawn(
+        scheduler.run(Arc::new(SystemClock), move |integration: &str| {
+            let state = due.clone();
+            let integration = integration.to_string();
+            // start_sync asks the store (blocking): off the async threads.
+            tokio::task::spawn_blocking(move || match state.start_sync(&integration) {
+                Ok(_) => tracing::info!(%integration, "scheduled sync started"),
+                Err(e) => tracing::info!(%integration, reason = %e, "scheduled sync not started"),
+            });
+        }),
+    );
+}
+
+/// Watch the config's plugin directory; each reload is logged and shown by `/api/plugins`.
+/// None when the directory cannot be watched (reported; the loaded plugins keep serving).
+pub fn start_watcher(state: &AppState, host: intake_host::Host) -> Option<PluginWatcher> {
+    let (events, mut received) = mpsc::unbounded_channel();
+    let used: Vec<String> = state
+        .engine()
+        .integrations()
+        .iter()
+        .filter(|i| i.config.enabled)
+        .map(|i| i.plugin.id.clone())
+        .collect();
+    let in_use = move |plugin: &str| used.iter().any(|id| id == plugin);
+    let dir = state.engine().config().plugins_dir.clone();
+    let watcher = match reload::spawn(host, &dir, in_use, events) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(error = %e, "plugins will not be reloaded while serving");
+            return None;
+        }
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        while let Some(event) = received.recv().await {
+            match event {
+                ReloadEvent::Loaded {
+                    plugin,
+                    version,
+                    path,
+                } => {
+                    tracing::info!(%plugin, %version, path = %path.display(), "plugin reloaded");
+                    state.set_plugin(PluginStatus {
+                        id: plugin,
+                        version,
+                        file: Some(path.display().to_string()),
+                        last_reload_error: None,
+                    });
+                }
+                ReloadEvent::Failed { path, error } => {
+                    tracing::warn!(path = %path.display(), %error, "plugin not reloaded; the old one serves");
+                    state.reload_failed(&path.display().to_string(), &error);
+                }
+                ReloadEvent::Removed { plugin } => {
+                    tracing::info!(%plugin, "plugin unloaded: its file went and nothing uses it");
+                }
+            }
+        }
+    });
+    Some(watcher)
+}
