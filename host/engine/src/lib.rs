@@ -22,13 +22,13 @@
 
 pub mod config;
 mod engine;
-pub mod reload;
-pub mod schedule;
 pub mod export;
 pub mod fec;
 pub mod ledger_export;
 pub mod matching;
 pub mod queue;
+pub mod reload;
+pub mod schedule;
 pub mod store;
 mod sync;
 pub mod webhook;

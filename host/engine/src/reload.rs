@@ -108,12 +108,47 @@ pub fn spawn(
         .map_err(watch_error)?;
     let in_use: Arc<dyn Fn(&str) -> bool + Send + Sync> = Arc::new(in_use);
     let task = tokio::spawn(async move {
+        // What each file held when last loaded: a change notice for the same bytes (editors
+        // and copies often touch a file twice) loads nothing and says nothing.
+        let mut loaded: std::collections::HashMap<PathBuf, u64> = std::collections::HashMap::new();
         while let Some(mut paths) = rx.recv().await {
             paths.retain(|p| p.extension().is_some_and(|e| e == "wasm"));
             paths.sort();
             paths.dedup();
             for path in paths {
+                let digest = std::fs::read(&path).ok().map(|bytes| {
+                    use std::hash::{Hash, Hasher};
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    bytes.hash(&mut hasher);
+                    hasher.finish()
+                });
+                if digest.is_some() && loaded.get(&path) == digest.as_ref() {
+                    continue;
+                }
+                let stat = |p: &Path| {
+                    std::fs::metadata(p)
+                        .ok()
+                        .map(|m| (m.len(), m.modified().ok()))
+                };
+                let before = stat(&path);
                 let event = settle(&host, &path, &*in_use).await;
+                if matches!(event, ReloadEvent::Failed { .. }) && before.is_some() {
+                    // A slow copy can outlast the debounce: if the file is still changing,
+                    // this was a half-written file, and the notice of its later writes decides.
+                    tokio::time::sleep(DEBOUNCE).await;
+                    if stat(&path) != before {
+                        continue;
+                    }
+                }
+                match (&event, digest) {
+                    (ReloadEvent::Loaded { .. }, Some(d)) => {
+                        loaded.insert(path.clone(), d);
+                    }
+                    (ReloadEvent::Removed { .. }, _) => {
+                        loaded.remove(&path);
+                    }
+                    _ => {}
+                }
                 if events.send(event).is_err() {
                     return;
                 }

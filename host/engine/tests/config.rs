@@ -486,13 +486,14 @@ fn the_serve_table_is_read_and_its_mistakes_named() {
             "serve.listen",
             "`localhost` is not an address and port, e.g. 127.0.0.1:8750",
         ),
-        ("\nport = 8750", 3, "serve.port", "unknown field `port`"),
+        ("\nport = 8750", 3, "port", "unknown field `port`"),
     ];
     for (serve, line, key, words) in cases {
         let path = write(dir.path(), &with(serve));
         let error = Config::load(&path).unwrap_err();
         assert_names(&error, &path, line, key, words);
     }
+}
 
 #[test]
 fn schedule_and_timezone_default_to_0530_new_york_and_are_read_when_given() {

@@ -323,7 +323,9 @@ async fn a_worker_waits_for_anothers_claim_then_takes_over(backend: Backend) {
 
     // The holder dies: its last renewal gives 700 ms more, and nothing renews it after.
     assert_eq!(
-        first.claim("winred-main", Duration::from_millis(700)).unwrap(),
+        first
+            .claim("winred-main", Duration::from_millis(700))
+            .unwrap(),
         Claim::Held
     );
     let started = std::time::Instant::now();

@@ -9,8 +9,8 @@
 mod committee;
 mod error;
 mod raw;
-mod serve;
 mod schedule;
+mod serve;
 mod validate;
 
 use std::collections::BTreeMap;

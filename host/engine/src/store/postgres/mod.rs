@@ -9,9 +9,9 @@ mod blocking;
 mod contacts;
 mod entries;
 mod leases;
-mod slots;
 mod queue;
 mod schema;
+mod slots;
 
 use intake_host::types::{Donation, FeeEntry, RowError, Window};
 use postgres::NoTls;

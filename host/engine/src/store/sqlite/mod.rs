@@ -4,8 +4,8 @@
 pub(crate) mod contacts;
 pub(crate) mod entries;
 mod leases;
-mod slots;
 pub(crate) mod queue;
+mod slots;
 
 pub use entries::kind_name;
 mod schema;
