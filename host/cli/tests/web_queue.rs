@@ -366,7 +366,25 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
         .click()
         .await
         .unwrap();
-    let status = c.find(Css("p.status")).await.unwrap().text().await.unwrap();
+    // The click navigates: read the status of the page it leads to, not of the one it left
+    // (an element of the old page goes stale under us).
+    let waited = Instant::now();
+    let status = loop {
+        let read = match c.find(Css("p.status")).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        match read {
+            Some(text) if text.starts_with("Approved") => break text,
+            other => {
+                assert!(
+                    waited.elapsed() < Duration::from_secs(10),
+                    "no approval shown after 10 s: {other:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
     assert!(
         status.starts_with("Approved by Ada Reviewer at "),
         "{status}"
