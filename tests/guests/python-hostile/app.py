@@ -34,7 +34,10 @@ class Processor(exports.Processor):
     def info(self) -> t.PluginInfo:
         return t.PluginInfo(
             id="python-hostile", name="Hostile (Python)", version="0.1.0",
-            settings=[t.Setting("attack", "Attack", "", False, [], True, None, [])],
+            settings=[
+                t.Setting("attack", "Attack", "", False, [], True, None, []),
+                t.Setting("target", "Host the attack aims at", "", False, [], False, None, []),
+            ],
             outbound=[], capabilities=t.Capabilities(0), organization=None,
         )
 
