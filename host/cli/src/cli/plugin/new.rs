@@ -52,6 +52,58 @@ const RUST: &[TemplateFile] = &[
     },
 ];
 
+/// The Python template: the files host/cli/templates/python/MANIFEST lists.
+const PYTHON: &[TemplateFile] = &[
+    TemplateFile {
+        path: "app.py",
+        text: include_str!("../../../templates/python/app.py.tmpl"),
+    },
+    TemplateFile {
+        path: "test_app.py",
+        text: include_str!("../../../templates/python/test_app.py"),
+    },
+    TemplateFile {
+        path: "requirements.txt",
+        text: include_str!("../../../templates/python/requirements.txt"),
+    },
+    TemplateFile {
+        path: "README.md",
+        text: include_str!("../../../templates/python/README.md.tmpl"),
+    },
+    TemplateFile {
+        path: ".gitignore",
+        text: include_str!("../../../templates/python/gitignore"),
+    },
+    TemplateFile {
+        path: "wit/plugin.wit",
+        text: include_str!("../../../templates/python/wit/plugin.wit"),
+    },
+    TemplateFile {
+        path: "intake_plugin/__init__.py",
+        text: include_str!("../../../templates/python/intake_plugin/__init__.py"),
+    },
+    TemplateFile {
+        path: "intake_plugin/errors.py",
+        text: include_str!("../../../templates/python/intake_plugin/errors.py"),
+    },
+    TemplateFile {
+        path: "intake_plugin/money.py",
+        text: include_str!("../../../templates/python/intake_plugin/money.py"),
+    },
+    TemplateFile {
+        path: "intake_plugin/pages.py",
+        text: include_str!("../../../templates/python/intake_plugin/pages.py"),
+    },
+    TemplateFile {
+        path: "intake_plugin/request.py",
+        text: include_str!("../../../templates/python/intake_plugin/request.py"),
+    },
+    TemplateFile {
+        path: "intake_plugin/timefmt.py",
+        text: include_str!("../../../templates/python/intake_plugin/timefmt.py"),
+    },
+];
+
 /// Why a project could not be made.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum NewError {
@@ -61,8 +113,6 @@ pub(crate) enum NewError {
     BadName(String),
     #[error("{0} already exists: choose another name or remove it")]
     Exists(PathBuf),
-    #[error("the {0} template is not in this build")]
-    NoTemplate(&'static str),
     #[error("--sdk-path {0}: no intake-plugin-sdk crate there (expected its Cargo.toml)")]
     BadSdkPath(PathBuf),
     #[error("cannot write {path}: {source}")]
@@ -75,8 +125,7 @@ pub(crate) enum NewError {
 fn files(lang: Lang) -> Result<&'static [TemplateFile], NewError> {
     match lang {
         Lang::Rust => Ok(RUST),
-        // The Python template (host/cli/templates/python/) is added by its own change.
-        Lang::Python => Err(NewError::NoTemplate("python")),
+        Lang::Python => Ok(PYTHON),
     }
 }
 
@@ -184,11 +233,27 @@ mod tests {
     }
 
     #[test]
-    fn python_is_a_clear_error_and_nothing_is_written() {
+    fn python_writes_every_file_of_the_manifest_with_the_id_filled_in() {
         let dir = tempfile::tempdir().unwrap();
-        let err = create(dir.path(), "acme", Lang::Python, None).unwrap_err();
-        assert_eq!(err.to_string(), "the python template is not in this build");
-        assert!(!dir.path().join("acme").exists());
+        let written = create(dir.path(), "acme-pay", Lang::Python, None).unwrap();
+        let manifest = include_str!("../../../templates/python/MANIFEST")
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(written.len(), manifest);
+        let root = dir.path().join("acme-pay");
+        for file in [
+            "app.py",
+            "test_app.py",
+            ".gitignore",
+            "wit/plugin.wit",
+            "intake_plugin/money.py",
+        ] {
+            assert!(root.join(file).is_file(), "{file}");
+        }
+        let app = std::fs::read_to_string(root.join("app.py")).unwrap();
+        assert!(app.contains("The `acme-pay` plugin"), "{app}");
+        assert!(!app.contains("{{id}}"));
     }
 
     #[test]
