@@ -243,8 +243,10 @@ fn contacts_made_before_keys_existed_are_found_after_the_upgrade() {
     };
     // Back to the schema before keys: no key table, version 3.
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch("DROP TABLE contact_keys; PRAGMA user_version = 3;")
-        .unwrap();
+    raw.execute_batch(
+        "DROP TABLE contact_keys; DROP TABLE schedule_slots; PRAGMA user_version = 3;",
+    )
+    .unwrap();
     drop(raw);
 
     let store = intake_engine::SqliteStore::open(&path).unwrap();

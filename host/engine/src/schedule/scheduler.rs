@@ -56,11 +56,25 @@ impl Scheduler {
     {
         self.catch_up(clock.now(), &on_due).await;
         let mut next = BTreeMap::<String, Timestamp>::new();
+        // The schedule each planned time was computed from: a slot keeps its time across a
+        // config change unless its own schedule changed (re-timing from now would skip a
+        // slot that came due while the change was read).
+        let mut timed_by = BTreeMap::<String, (String, String)>::new();
         loop {
             let now = clock.now();
             {
                 let plan = self.plan();
-                next.retain(|id, _| plan.contains_key(id));
+                next.retain(|id, _| {
+                    plan.get(id).is_some_and(|s| {
+                        timed_by.get(id) == Some(&(s.pattern().to_string(), s.zone().to_string()))
+                    })
+                });
+                for (id, schedule) in plan.iter() {
+                    timed_by.insert(
+                        id.clone(),
+                        (schedule.pattern().to_string(), schedule.zone().to_string()),
+                    );
+                }
                 for (id, schedule) in plan.iter() {
                     if !next.contains_key(id)
                         && let Some(at) = schedule.next_after(now)
@@ -74,8 +88,7 @@ impl Scheduler {
             tokio::select! {
                 () = self.inner.cancel.cancelled() => return,
                 () = changed => {
-                    // Re-time everything against the new plan.
-                    next.clear();
+                    // Re-plan: switched-off ones go, re-timed ones are timed again.
                     continue;
                 }
                 () = sleep_or_forever(&*clock, earliest) => {}
@@ -88,6 +101,11 @@ impl Scheduler {
                 .collect();
             for (id, slot) in due {
                 next.remove(&id);
+                // The plan may have changed while this slot's sleep ended (both woke at once):
+                // one switched off since does not fire.
+                if !self.plan().contains_key(&id) {
+                    continue;
+                }
                 self.fire(&id, slot, &on_due).await;
                 // The next slot after both this one and now: a clock that jumped past several
                 // slots fires once, not once per slot.
