@@ -81,9 +81,7 @@ pub fn window_bounds(window: &Window) -> Result<(i64, Option<i64>), Error> {
 
 /// The window as instants, sub-second precision kept: `[since, until)`, `until` None for
 /// "now". A bad window is [`Error::Config`].
-pub fn window_instants(
-    window: &Window,
-) -> Result<(OffsetDateTime, Option<OffsetDateTime>), Error> {
+pub fn window_instants(window: &Window) -> Result<(OffsetDateTime, Option<OffsetDateTime>), Error> {
     let config = |e: Error| match e {
         Error::InvalidData(m) => Error::Config(m),
         other => other,

@@ -167,10 +167,16 @@ fn in_window_keeps_sub_second_precision_and_offsets() {
         until: None,
     };
     assert!(in_window("2099-01-01T00:00:00Z", &open).unwrap());
-    assert!(matches!(in_window("yesterday", &window), Err(Error::InvalidData(_))));
+    assert!(matches!(
+        in_window("yesterday", &window),
+        Err(Error::InvalidData(_))
+    ));
     let bad = Window {
         since: "soon".into(),
         until: None,
     };
-    assert!(matches!(in_window("2024-06-01T00:00:00Z", &bad), Err(Error::Config(_))));
+    assert!(matches!(
+        in_window("2024-06-01T00:00:00Z", &bad),
+        Err(Error::Config(_))
+    ));
 }
