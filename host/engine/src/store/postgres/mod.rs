@@ -33,6 +33,13 @@ const MIGRATION_LOCK: i64 = 0x696e_7461_6b65;
 /// How many connections one process keeps at most.
 const POOL_SIZE: u32 = 8;
 
+/// How long the server lets a session sit idle inside a transaction before it ends the
+/// session. Every transaction here runs its statements back to back, so a session idle that
+/// long belongs to a worker that stalled mid-commit (paused, swapped out, cut off): its row
+/// locks would otherwise hold up every worker that touches the same rows, including the one
+/// taking over its integrations when its claim runs out. Shorter than any sensible claim.
+const STALLED_TRANSACTION: &str = "10s";
+
 /// The shared store: a Postgres database.
 pub struct PgStore {
     // Always Some until dropped; taken in Drop to close the connections off async threads.
@@ -83,6 +90,11 @@ impl PgStore {
         if let Some(password) = password {
             config.password(password);
         }
+        let options = format!(
+            "{} -c idle_in_transaction_session_timeout={STALLED_TRANSACTION}",
+            config.get_options().unwrap_or_default()
+        );
+        config.options(options.trim_start());
         off_async(|| {
             let pool = Pool::builder()
                 .max_size(POOL_SIZE)
