@@ -1,5 +1,6 @@
-//! SIGTERM while `intake serve` syncs: the process exits 0 promptly, and the next sync
-//! resumes from the stored cursor with nothing lost or duplicated, compared with an
+//! Stopping by signal mid-sync, in `intake serve` (SIGTERM) and in `intake sync` (Ctrl-C):
+//! the process exits promptly, the run is recorded as interrupted with what it kept, and the
+//! next sync resumes from the stored cursor with nothing lost or duplicated, compared with an
 //! uninterrupted sync of the same emulator into a store of its own.
 
 mod serve_support;
@@ -129,6 +130,18 @@ async fn sigterm_mid_sync_exits_zero_and_the_next_sync_resumes_with_nothing_lost
         at_stop.len() < expected.len(),
         "the sync finished before the signal; the test proves nothing"
     );
+    // The history says the run was cut off, and what it kept: not "running" forever.
+    let cut_off = runs(&config);
+    assert_eq!(cut_off.len(), 1, "{cut_off:?}");
+    assert_eq!(cut_off[0].summary.status, "interrupted");
+    assert_eq!(
+        cut_off[0].summary.detail.as_deref(),
+        Some(
+            "stopped before the end (the worker is shutting down); the next run resumes from the last committed page"
+        )
+    );
+    assert_eq!(cut_off[0].summary.counts.new as usize, at_stop.len());
+    assert!(cut_off[0].summary.finished_at.is_some());
 
     // The next run resumes from the cursor.
     emulator.clear_faults();
@@ -137,4 +150,86 @@ async fn sigterm_mid_sync_exits_zero_and_the_next_sync_resumes_with_nothing_lost
     let unique: BTreeSet<String> = after.iter().cloned().collect();
     assert_eq!(unique.len(), after.len(), "a donation stored twice");
     assert_eq!(unique, expected);
+    let statuses: Vec<String> = runs(&config)
+        .into_iter()
+        .map(|r| r.summary.status)
+        .collect();
+    assert_eq!(statuses, ["ok", "interrupted"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_intake_sync_at_a_page_boundary_and_the_next_sync_resumes() {
+    let emulator = WinRedEmulator::start(winred::Config::new(78).federal(FEC, 1_500))
+        .await
+        .unwrap();
+    let token = emulator.committee(0).token.clone();
+    let reference_dir = tempfile::tempdir().unwrap();
+    let reference_config = write_config(reference_dir.path(), &emulator.url(), &token);
+    sync(&reference_config);
+    let expected: BTreeSet<String> = stored_ids(&reference_config).into_iter().collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &emulator.url(), &token);
+    emulator.set_fault(Fault::Slow(Duration::from_millis(400)), 12);
+    let child = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["sync", "--json", "--config"])
+        .arg(&config)
+        .env("INTAKE_CACHE_DIR", cache_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while stored_ids(&config).is_empty() {
+        assert!(waited.elapsed() < Duration::from_secs(60), "no page stored");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let signalled = Instant::now();
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let took = signalled.elapsed();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    // One slow page (400 ms) at most, then it reports and exits.
+    assert!(took < Duration::from_secs(5), "it took {took:?} to stop");
+    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("intake: stopping after the pages in flight (again to quit at once)"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(report["status"], "interrupted", "{report}");
+    assert_eq!(
+        report["detail"],
+        "stopped before the end (the worker is shutting down); the next run resumes from the last committed page"
+    );
+    let kept = stored_ids(&config);
+    assert!(
+        kept.len() < expected.len(),
+        "the sync ended before the signal"
+    );
+    assert_eq!(report["new"].as_u64(), Some(kept.len() as u64));
+
+    emulator.clear_faults();
+    sync(&config);
+    let after = stored_ids(&config);
+    let unique: BTreeSet<String> = after.iter().cloned().collect();
+    assert_eq!(unique.len(), after.len(), "a donation stored twice");
+    assert_eq!(unique, expected);
+}
+
+/// The integration's runs, newest first, read from the store.
+fn runs(config: &Path) -> Vec<intake_engine::store::RunRecord> {
+    let loaded = Config::load(config).unwrap();
+    let store = SqliteStore::open(&loaded.store_path).unwrap();
+    store.runs(Some("winred-main"), 10).unwrap()
 }

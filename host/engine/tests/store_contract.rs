@@ -273,6 +273,28 @@ fn runs_recorded_newest_first(store: &dyn Store) {
     assert_eq!(store.runs(None, 1).unwrap().len(), 1);
 }
 
+/// A run its worker never finished (killed, or stopped mid-run) is marked interrupted by the
+/// next run of the same integration, which only a holder of its claim starts; another
+/// integration's running run is left alone.
+fn a_run_left_running_is_marked_interrupted_by_the_next(store: &dyn Store) {
+    let cut_off = store.start_run("a").unwrap();
+    let other = store.start_run("b").unwrap();
+    let next = store.start_run("a").unwrap();
+    let runs = store.runs(None, 10).unwrap();
+    let by_id = |id: i64| runs.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(by_id(cut_off).summary.status, "interrupted");
+    assert_eq!(
+        by_id(cut_off).summary.detail.as_deref(),
+        Some(
+            "its worker stopped before the end; the next run resumed from the last committed page"
+        )
+    );
+    assert!(by_id(cut_off).summary.finished_at.is_some());
+    assert_eq!(by_id(other).summary.status, "running");
+    assert_eq!(by_id(next).summary.status, "running");
+    assert_eq!(by_id(next).summary.detail, None);
+}
+
 /// More donations than one read page of the Postgres store, over two integrations.
 fn every_donation_in_order(store: &dyn Store) {
     let mut expected = Vec::new();
@@ -483,6 +505,7 @@ on_both_backends!(
     fees_and_payouts_with_what_they_settle,
     rejected_rows_replaced_on_reimport,
     runs_recorded_newest_first,
+    a_run_left_running_is_marked_interrupted_by_the_next,
     every_donation_in_order,
     the_same_id_twice_in_one_page,
 );

@@ -151,6 +151,7 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
     let options = SyncOptions {
         integration: args.integration,
         since: args.since,
+        stop: stop_on_signal(),
     };
     let show_bars = !args.json && std::io::stderr().is_terminal();
     let progress = SyncProgress::new(show_bars);
@@ -184,11 +185,30 @@ pub(super) async fn sync(host: &Host, args: SyncArgs) -> ExitCode {
             );
         }
     }
-    if !reports.iter().any(|r| r.failed()) {
+    if options.stop.is_cancelled() {
+        // As a shell reports a command stopped by Ctrl-C; the report above says what was kept.
+        ExitCode::from(130)
+    } else if !reports.iter().any(|r| r.failed()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Cancelled at the first SIGINT or SIGTERM: the sync stops at its next page boundary and
+/// reports what it kept. A second signal exits at once (nothing is lost: every page is
+/// committed with its cursor).
+fn stop_on_signal() -> tokio_util::sync::CancellationToken {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let cancel = stop.clone();
+    tokio::spawn(async move {
+        crate::serve::shutdown::signal().await;
+        tell!("intake: stopping after the pages in flight (again to quit at once)");
+        cancel.cancel();
+        crate::serve::shutdown::signal().await;
+        std::process::exit(130);
+    });
+    stop
 }
 
 pub(super) async fn import(host: &Host, args: ImportArgs) -> ExitCode {

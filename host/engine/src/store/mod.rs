@@ -354,7 +354,9 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Rejected rows, oldest first.
     fn rejects(&self, integration: Option<&str>) -> Result<Vec<RejectedRow>, StoreError>;
-    /// Record the start of a run; its id.
+    /// Record the start of a run; its id. The caller holds the integration's claim, so a run
+    /// of it still marked running was cut off (its worker died or was stopped): that one is
+    /// marked [`INTERRUPTED`] with [`CUT_OFF`] as its detail, in the same transaction.
     fn start_run(&self, integration: &str) -> Result<i64, StoreError>;
     /// Record how a run ended.
     fn finish_run(&self, run: i64, summary: &RunSummary) -> Result<(), StoreError>;
@@ -401,6 +403,14 @@ fn host_name() -> String {
 /// Whether a claim holder is a process of this machine that no longer runs: its claim can be
 /// taken at once instead of when it runs out (a killed `intake sync` started again at once).
 /// Only where /proc tells; elsewhere claims run out by time alone.
+/// The status of a run that stopped before the end of its window: a shutdown, a lost claim,
+/// or (recorded by the next run) a worker that died. The next run resumes from its cursor.
+pub const INTERRUPTED: &str = "interrupted";
+
+/// The detail the next run records on a run its worker never finished.
+pub const CUT_OFF: &str =
+    "its worker stopped before the end; the next run resumed from the last committed page";
+
 pub(crate) fn holder_is_gone(holder: &str) -> bool {
     let mut parts = holder.split(':');
     let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {

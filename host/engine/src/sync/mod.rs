@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use intake_host::types::{Capabilities, Window};
 use intake_host::{CallError, PluginError, RequestMeter};
 use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
 
 pub use report::{ImportReport, IntegrationReport, NoProgress, Progress};
 
@@ -26,13 +27,22 @@ pub struct SyncOptions {
     pub integration: Option<String>,
     /// Start a new window here (RFC 3339 or YYYY-MM-DD) instead of where the last run ended.
     pub since: Option<String>,
+    /// Cancelled to stop: each running integration stops at its next page boundary (the
+    /// committed pages and their cursor are kept, the run is recorded as interrupted, the
+    /// next run resumes there) and none starts after. Never cancelled by default.
+    pub stop: CancellationToken,
 }
 
 /// Why one integration's run stopped early.
 enum Stop {
     Call(CallError),
     Store(StoreError),
+    /// [`SyncOptions::stop`] was cancelled.
+    Asked,
 }
+
+/// The detail of a run stopped by [`SyncOptions::stop`].
+const STOPPED: &str = "stopped before the end (the worker is shutting down); the next run resumes from the last committed page";
 
 /// Run `f` on the store off the async threads.
 async fn blocking<T: Send + 'static>(
@@ -119,6 +129,9 @@ impl Engine {
             let integration = chosen[i];
             async move {
                 let _permit = limit.acquire().await;
+                if options.stop.is_cancelled() {
+                    return (Self::not_started(integration, progress), false);
+                }
                 if synced_elsewhere
                     .contains(self.store(), &integration.config.id)
                     .await
@@ -126,7 +139,7 @@ impl Engine {
                     progress.started(&integration.config.id);
                     return (Self::synced_elsewhere(integration, progress), false);
                 }
-                self.sync_integration(integration, options.since.as_deref(), progress, mark, false)
+                self.sync_integration(integration, options, progress, mark, false)
                     .await
             }
         });
@@ -155,14 +168,8 @@ impl Engine {
                 let integration = chosen[i];
                 async move {
                     let _permit = limit.acquire().await;
-                    self.sync_integration(
-                        integration,
-                        options.since.as_deref(),
-                        progress,
-                        mark,
-                        true,
-                    )
-                    .await
+                    self.sync_integration(integration, options, progress, mark, true)
+                        .await
                 }
             });
             let looked = futures_util::future::join_all(retries).await;
@@ -178,9 +185,29 @@ impl Engine {
             if pending.is_empty() || Instant::now() >= give_up {
                 break;
             }
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = options.stop.cancelled() => break,
+            }
         }
         reports
+    }
+
+    /// The report for an integration not started because the pass was asked to stop.
+    fn not_started(
+        integration: &PreparedIntegration,
+        progress: &(dyn Progress + Sync),
+    ) -> IntegrationReport {
+        progress.started(&integration.config.id);
+        let summary = RunSummary {
+            status: crate::store::INTERRUPTED.into(),
+            detail: Some("not started: the worker is shutting down".into()),
+            ..RunSummary::default()
+        };
+        let report =
+            IntegrationReport::from_summary(&integration.config.id, summary, Duration::ZERO);
+        progress.finished(&report);
+        report
     }
 
     /// The report for an integration another worker synced to the end during this pass.
@@ -202,7 +229,7 @@ impl Engine {
     async fn sync_integration(
         &self,
         integration: &PreparedIntegration,
-        since: Option<&str>,
+        options: &SyncOptions,
         progress: &(dyn Progress + Sync),
         mark: i64,
         only_abandoned: bool,
@@ -294,7 +321,7 @@ impl Engine {
             let id = id.clone();
             blocking(&store, move |s| s.start_run(&id)).await
         };
-        let since = since.map(since_text);
+        let since = options.since.as_deref().map(since_text);
         let mut streams = vec![Stream::Donations];
         if integration
             .plugin
@@ -311,6 +338,7 @@ impl Engine {
                     integration,
                     stream,
                     since.as_deref(),
+                    &options.stop,
                     &mut summary,
                     progress,
                 )
@@ -327,8 +355,12 @@ impl Engine {
             Ok(()) if did_anything => summary.status = "ok".into(),
             Ok(()) => summary.status = "nothing to do".into(),
             Err(Stop::Store(e @ StoreError::NotHolder { .. })) => {
-                summary.status = "interrupted".into();
+                summary.status = crate::store::INTERRUPTED.into();
                 summary.detail = Some(e.to_string());
+            }
+            Err(Stop::Asked) => {
+                summary.status = crate::store::INTERRUPTED.into();
+                summary.detail = Some(STOPPED.into());
             }
             Err(Stop::Store(e)) => {
                 summary.status = "failed".into();
@@ -361,9 +393,13 @@ impl Engine {
         integration: &PreparedIntegration,
         stream: Stream,
         since: Option<&str>,
+        stop: &CancellationToken,
         summary: &mut RunSummary,
         progress: &(dyn Progress + Sync),
     ) -> Result<bool, Stop> {
+        if stop.is_cancelled() {
+            return Err(Stop::Asked);
+        }
         let store = self.store().clone();
         let id = integration.config.id.clone();
         let state = {
@@ -400,13 +436,17 @@ impl Engine {
         // store's time hides behind the processor's.
         let mut committing: Option<tokio::task::JoinHandle<Result<Counts, StoreError>>> = None;
         loop {
-            let fetched = self
-                .fetch_page(integration, stream, &window, cursor.as_deref(), summary)
-                .await;
+            // Asked to stop: the page being fetched is dropped (nothing of it is stored), the
+            // one being committed is waited for, so the cursor stored is the last page kept.
+            let fetched = tokio::select! {
+                biased;
+                _ = stop.cancelled() => None,
+                page = self.fetch_page(integration, stream, &window, cursor.as_deref(), summary) => Some(page),
+            };
             if let Some(commit) = committing.take() {
                 self.committed(commit, &id, summary, progress).await?;
             }
-            let (batch, next) = fetched?;
+            let (batch, next) = fetched.ok_or(Stop::Asked)??;
             if next.is_some() && next == cursor {
                 return Err(Stop::Call(CallError::InvalidOutput(
                     "the plugin returned the cursor it was given: the sync would never end".into(),

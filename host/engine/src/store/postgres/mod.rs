@@ -313,11 +313,19 @@ impl Store for PgStore {
 
     fn start_run(&self, integration: &str) -> Result<i64, StoreError> {
         self.with(|conn| {
-            let row = conn.query_one(
+            let mut tx = conn.transaction()?;
+            let now = now_rfc3339();
+            tx.execute(
+                "UPDATE runs SET status = $2, detail = $3, finished_at = $4
+                 WHERE integration = $1 AND status = 'running'",
+                &[&integration, &super::INTERRUPTED, &super::CUT_OFF, &now],
+            )?;
+            let row = tx.query_one(
                 "INSERT INTO runs (integration, started_at, status) VALUES ($1, $2, 'running')
                  RETURNING id",
-                &[&integration, &now_rfc3339()],
+                &[&integration, &now],
             )?;
+            tx.commit()?;
             Ok(row.get(0))
         })
     }

@@ -248,12 +248,21 @@ impl Store for SqliteStore {
     }
 
     fn start_run(&self, integration: &str) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO runs (integration, started_at, status) VALUES (?1, ?2, 'running')",
-            params![integration, now_rfc3339()],
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = now_rfc3339();
+        tx.execute(
+            "UPDATE runs SET status = ?2, detail = ?3, finished_at = ?4
+             WHERE integration = ?1 AND status = 'running'",
+            params![integration, super::INTERRUPTED, super::CUT_OFF, now],
         )?;
-        Ok(conn.last_insert_rowid())
+        tx.execute(
+            "INSERT INTO runs (integration, started_at, status) VALUES (?1, ?2, 'running')",
+            params![integration, now],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
     }
 
     fn finish_run(&self, run: i64, summary: &RunSummary) -> Result<(), StoreError> {
