@@ -8,6 +8,10 @@
 //! several chunks), and what to do when a load fails (nothing: the old plugin keeps
 //! serving) or a file goes (unload only when no enabled integration uses it).
 //!
+//! The watcher works on a thread of its own (with a one-thread runtime): a loaded service's
+//! plugin calls keep its async workers busy, and a swap queued behind them took a second or
+//! more to serve; on its own thread the operating system gives it its turn.
+//!
 //! Across a fleet, every worker watches the same directory on shared storage and loads from
 //! it; each reports what it runs through [`ReloadEvent`] and [`Host::plugins`].
 
@@ -15,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::file_stamp::FileStamp;
 use intake_host::Host;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
@@ -53,31 +58,25 @@ pub enum ReloadEvent {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReloadError {
-    /// The directory cannot be watched.
-    #[error("cannot watch plugin directory {}: {reason}", dir.display())]
+    /// The directory (of plugins, or of the config file) cannot be watched.
+    #[error("cannot watch {}: {reason}", dir.display())]
     Watch {
-        /// The plugin directory.
+        /// The directory.
         dir: PathBuf,
         /// The watcher's words.
         reason: String,
     },
 }
 
-/// Watches a plugin directory while it lives; dropping it stops watching.
+/// Watches a plugin directory while it lives; dropping it stops watching (the watcher's
+/// thread ends once a load under way, if any, is done).
 pub struct PluginWatcher {
     _debouncer: Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
-    task: tokio::task::JoinHandle<()>,
 }
 
-impl Drop for PluginWatcher {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// Start watching `dir` (call inside a tokio runtime). Each settled change of a `.wasm` file
-/// is loaded into `host`; `in_use(plugin_id)` says whether an enabled integration uses a
-/// plugin (asked when its file goes); what happened goes to `events`.
+/// Start watching `dir`. Each settled change of a `.wasm` file is loaded into `host`;
+/// `in_use(plugin_id)` says whether an enabled integration uses a plugin (asked when its file
+/// goes); what happened goes to `events`.
 pub fn spawn(
     host: Host,
     dir: &Path,
@@ -107,15 +106,30 @@ pub fn spawn(
         .watch(dir, RecursiveMode::NonRecursive)
         .map_err(watch_error)?;
     let in_use: Arc<dyn Fn(&str) -> bool + Send + Sync> = Arc::new(in_use);
-    let task = tokio::spawn(async move {
+    let (no_runtime, watched) = (events.clone(), dir.to_path_buf());
+    let work = async move {
         // What each file held when last loaded: a change notice for the same bytes (editors
         // and copies often touch a file twice) loads nothing and says nothing.
         let mut loaded: std::collections::HashMap<PathBuf, u64> = std::collections::HashMap::new();
+        // Each file's stamp when last looked at: a notice of a file not changed since (its
+        // opening, by a read here or a load) is passed by without opening it again.
+        let mut seen: std::collections::HashMap<PathBuf, FileStamp> =
+            std::collections::HashMap::new();
         while let Some(mut paths) = rx.recv().await {
             paths.retain(|p| p.extension().is_some_and(|e| e == "wasm"));
             paths.sort();
             paths.dedup();
             for path in paths {
+                let stamp = FileStamp::of(&path);
+                match stamp {
+                    Some(stamp) if seen.get(&path) == Some(&stamp) => continue,
+                    Some(stamp) => {
+                        seen.insert(path.clone(), stamp);
+                    }
+                    None => {
+                        seen.remove(&path);
+                    }
+                }
                 let digest = std::fs::read(&path).ok().map(|bytes| {
                     use std::hash::{Hash, Hasher};
                     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -125,18 +139,12 @@ pub fn spawn(
                 if digest.is_some() && loaded.get(&path) == digest.as_ref() {
                     continue;
                 }
-                let stat = |p: &Path| {
-                    std::fs::metadata(p)
-                        .ok()
-                        .map(|m| (m.len(), m.modified().ok()))
-                };
-                let before = stat(&path);
                 let event = settle(&host, &path, &*in_use).await;
-                if matches!(event, ReloadEvent::Failed { .. }) && before.is_some() {
+                if matches!(event, ReloadEvent::Failed { .. }) && stamp.is_some() {
                     // A slow copy can outlast the debounce: if the file is still changing,
                     // this was a half-written file, and the notice of its later writes decides.
                     tokio::time::sleep(DEBOUNCE).await;
-                    if stat(&path) != before {
+                    if FileStamp::of(&path) != stamp {
                         continue;
                     }
                 }
@@ -154,10 +162,32 @@ pub fn spawn(
                 }
             }
         }
-    });
+    };
+    // Ends when the debouncer (and with it the sender of `rx`) is dropped, or no one listens.
+    // One worker of the multi-threaded kind: a plugin's `info` run at load may block in place.
+    let run = move || match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("intake-plugin-watch")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(work),
+        Err(e) => {
+            let _ = no_runtime.send(ReloadEvent::Failed {
+                path: watched,
+                error: format!("cannot start the watcher's runtime: {e}; plugins will not reload"),
+            });
+        }
+    };
+    std::thread::Builder::new()
+        .name("intake-plugin-watch".into())
+        .spawn(run)
+        .map_err(|e| ReloadError::Watch {
+            dir: dir.to_path_buf(),
+            reason: format!("cannot start the watcher's thread: {e}"),
+        })?;
     Ok(PluginWatcher {
         _debouncer: debouncer,
-        task,
     })
 }
 
