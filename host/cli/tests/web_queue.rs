@@ -107,7 +107,7 @@ impl Fixture {
         QueuePage {
             backend: self.backend.clone(),
             api_token: Arc::from(TOKEN),
-            defaults: Arc::new(self.defaults.clone()),
+            defaults: Arc::new(std::sync::RwLock::new(self.defaults.clone())),
         }
     }
 

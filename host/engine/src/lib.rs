@@ -21,9 +21,11 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod config_watch;
 mod engine;
 pub mod export;
 pub mod fec;
+pub mod file_stamp;
 pub mod ledger_export;
 pub mod matching;
 pub mod queue;

@@ -11,13 +11,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::state::{AppState, PluginStatus};
 
-/// Start the scheduler; it stops when `cancel` is cancelled.
-pub fn start_scheduler(state: &AppState, cancel: CancellationToken) {
-    let scheduler = Scheduler::new(
-        state.engine().store().clone(),
-        state.engine().config(),
-        cancel,
-    );
+/// Start the scheduler; it stops when `cancel` is cancelled. The handle returned takes a
+/// reloaded config ([`Scheduler::update`]).
+pub fn start_scheduler(state: &AppState, cancel: CancellationToken) -> Scheduler {
+    let engine = state.engine();
+    let scheduler = Scheduler::new(engine.store().clone(), engine.config(), cancel);
+    let handle = scheduler.clone();
     let due = state.clone();
     tokio::spawn(
         scheduler.run(Arc::new(SystemClock), move |integration: &str| {
@@ -30,20 +29,22 @@ pub fn start_scheduler(state: &AppState, cancel: CancellationToken) {
             });
         }),
     );
+    handle
 }
 
 /// Watch the config's plugin directory; each reload is logged and shown by `/api/plugins`.
 /// None when the directory cannot be watched (reported; the loaded plugins keep serving).
 pub fn start_watcher(state: &AppState, host: intake_host::Host) -> Option<PluginWatcher> {
     let (events, mut received) = mpsc::unbounded_channel();
-    let used: Vec<String> = state
-        .engine()
-        .integrations()
-        .iter()
-        .filter(|i| i.config.enabled)
-        .map(|i| i.plugin.id.clone())
-        .collect();
-    let in_use = move |plugin: &str| used.iter().any(|id| id == plugin);
+    // Asked of the engine as configured now: a reload may have switched users on or off.
+    let asked = state.clone();
+    let in_use = move |plugin: &str| {
+        asked
+            .engine()
+            .integrations()
+            .iter()
+            .any(|i| i.config.enabled && i.plugin.id == plugin)
+    };
     let dir = state.engine().config().plugins_dir.clone();
     let watcher = match reload::spawn(host, &dir, in_use, events) {
         Ok(w) => w,

@@ -37,6 +37,7 @@ pub struct Metrics {
     webhooks: Family<Labels, Counter>,
     plugin_calls: Latency,
     sandbox_errors: Family<Labels, Counter>,
+    config_reloads: Family<Labels, Counter>,
 }
 
 impl Default for Metrics {
@@ -79,7 +80,14 @@ impl Metrics {
             "Plugin calls the sandbox stopped or refused, by plugin and kind",
             sandbox_errors.clone(),
         );
+        let config_reloads = Family::<Labels, Counter>::default();
+        registry.register(
+            "config_reloads",
+            "Config reloads (SIGHUP, file changed), by outcome (applied, failed)",
+            config_reloads.clone(),
+        );
         Metrics {
+            config_reloads,
             registry,
             syncs,
             entries,
@@ -87,6 +95,13 @@ impl Metrics {
             plugin_calls,
             sandbox_errors,
         }
+    }
+
+    /// A config reload was applied or failed.
+    pub fn config_reload(&self, outcome: &str) {
+        self.config_reloads
+            .get_or_create(&labels(&[("outcome", outcome)]))
+            .inc();
     }
 
     /// A sync run ended.

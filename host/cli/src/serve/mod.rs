@@ -3,11 +3,13 @@
 //! metrics; SIGTERM or SIGINT stops it cleanly.
 //!
 //! Modules, one job each: [`state`] (what handlers share, the sync trigger), [`router`] (the
-//! paths), [`auth`] (the bearer token), [`webhooks`], [`api`], [`metrics`], [`shutdown`].
+//! paths), [`auth`] (the bearer token), [`webhooks`], [`api`], [`metrics`], [`shutdown`],
+//! [`background`] (scheduler, plugin watcher), [`config_reload`] (SIGHUP, file changes).
 
 pub mod api;
 pub mod auth;
 pub mod background;
+pub mod config_reload;
 pub mod metrics;
 pub mod router;
 pub mod shutdown;
@@ -80,26 +82,21 @@ pub async fn run(
             message: e.to_string(),
         })?;
     let bound = listener.local_addr().unwrap_or(listen);
-    let page = crate::web::QueuePage {
-        backend: backend.clone(),
-        api_token: token.clone(),
-        defaults: Arc::new(
-            engine
-                .config()
-                .integrations
-                .iter()
-                .map(|i| (i.id.clone(), i.defaults.clone()))
-                .collect(),
-        ),
-    };
     let watched_host = host.clone();
-    let state = AppState::new(engine, backend, host, token);
+    let state = AppState::new(engine, backend.clone(), host, token.clone());
+    let page = crate::web::QueuePage {
+        backend,
+        api_token: token,
+        defaults: state.defaults(),
+    };
     // The review page beside the API: `/`, `/queue…`, `/signin`, `/signout`, `/static/…`.
     let app = router::router(state.clone()).merge(crate::web::routes(page));
     // Schedules and hot swap run beside the endpoints; both stop with the service.
     let cancel = tokio_util::sync::CancellationToken::new();
-    background::start_scheduler(&state, cancel.clone());
+    let scheduler = background::start_scheduler(&state, cancel.clone());
     let _watcher = background::start_watcher(&state, watched_host);
+    // SIGHUP and edits to the config file reload it (see `config_reload`).
+    let _config_watcher = config_reload::start(&state, scheduler, cancel.clone());
     ready(bound);
     let stopping = shutdown::signal();
     let serving = axum::serve(listener, app).with_graceful_shutdown({

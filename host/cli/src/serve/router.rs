@@ -7,7 +7,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use super::state::AppState;
-use super::{api, auth, metrics, webhooks};
+use super::{api, auth, config_reload, metrics, webhooks};
 
 /// The largest webhook body taken; processors send a few kilobytes.
 pub const WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/integrations/{id}/sync", post(api::sync_now))
         .route("/api/runs", get(api::runs))
         .route("/api/plugins", get(api::plugins))
+        .route("/api/config", get(config_reload::status))
         .route("/api/queue", get(api::queue_list))
         .route("/api/queue/{id}", get(api::queue_show))
         .route("/api/queue/{id}/approve", post(api::queue_approve))

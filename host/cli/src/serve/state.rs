@@ -10,8 +10,15 @@ use intake_engine::{Engine, IntegrationReport, NoProgress, SyncOptions};
 use intake_host::Host;
 use serde::Serialize;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
+use super::config_reload::ConfigStatus;
 use super::metrics::Metrics;
+use crate::web::SharedDefaults;
+
+/// How long a stopping service waits for its syncs to reach a page boundary before it
+/// drops them (a page's commit is one transaction with its cursor either way).
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// A sync started by [`AppState::start_sync`].
 #[derive(Debug, Clone, Serialize)]
@@ -65,56 +72,131 @@ pub struct AppState {
 }
 
 struct Inner {
-    engine: Engine,
+    /// Replaced whole by a config reload; a call in flight keeps the engine it started with.
+    engine: RwLock<Engine>,
     backend: Arc<dyn Backend>,
     host: Host,
     token: Arc<str>,
     metrics: Metrics,
     plugins: RwLock<Vec<PluginStatus>>,
+    defaults: SharedDefaults,
+    config: Mutex<ConfigStatus>,
     stopping: AtomicBool,
+    /// Cancelled at shutdown: running syncs stop at their next page boundary.
+    stop: CancellationToken,
     running: Mutex<HashMap<String, JoinHandle<()>>>,
+}
+
+/// Each plugin the engine's integrations use, once.
+fn plugin_statuses(engine: &Engine) -> Vec<PluginStatus> {
+    engine
+        .integrations()
+        .iter()
+        .fold(Vec::<PluginStatus>::new(), |mut all, i| {
+            if !all.iter().any(|p| p.id == i.plugin.id) {
+                all.push(PluginStatus {
+                    id: i.plugin.id.clone(),
+                    version: i.plugin.version.clone(),
+                    file: match &i.config.plugin {
+                        intake_engine::config::PluginRef::File(path) => {
+                            Some(path.display().to_string())
+                        }
+                        intake_engine::config::PluginRef::Id(_) => None,
+                    },
+                    last_reload_error: None,
+                });
+            }
+            all
+        })
+}
+
+/// Each integration's import defaults, by id.
+fn defaults_of(engine: &Engine) -> HashMap<String, intake_engine::config::ImportDefaults> {
+    engine
+        .config()
+        .integrations
+        .iter()
+        .map(|i| (i.id.clone(), i.defaults.clone()))
+        .collect()
 }
 
 impl AppState {
     /// The state of a service over `engine` (whose store is `backend`).
     pub fn new(engine: Engine, backend: Arc<dyn Backend>, host: Host, token: Arc<str>) -> Self {
-        let plugins =
-            engine
-                .integrations()
-                .iter()
-                .fold(Vec::<PluginStatus>::new(), |mut all, i| {
-                    if !all.iter().any(|p| p.id == i.plugin.id) {
-                        all.push(PluginStatus {
-                            id: i.plugin.id.clone(),
-                            version: i.plugin.version.clone(),
-                            file: match &i.config.plugin {
-                                intake_engine::config::PluginRef::File(path) => {
-                                    Some(path.display().to_string())
-                                }
-                                intake_engine::config::PluginRef::Id(_) => None,
-                            },
-                            last_reload_error: None,
-                        });
-                    }
-                    all
-                });
         AppState {
             inner: Arc::new(Inner {
-                engine,
+                plugins: RwLock::new(plugin_statuses(&engine)),
+                defaults: Arc::new(RwLock::new(defaults_of(&engine))),
+                config: Mutex::new(ConfigStatus::loaded(engine.config())),
+                engine: RwLock::new(engine),
                 backend,
                 host,
                 token,
                 metrics: Metrics::new(),
-                plugins: RwLock::new(plugins),
                 stopping: AtomicBool::new(false),
+                stop: CancellationToken::new(),
                 running: Mutex::new(HashMap::new()),
             }),
         }
     }
 
-    /// The engine.
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+    /// The engine as now configured (cheap: clones share everything).
+    pub fn engine(&self) -> Engine {
+        match self.inner.engine.read() {
+            Ok(engine) => engine.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serve `engine` from now on (a reloaded config): new calls, syncs and webhook
+    /// deliveries use it; those in flight finish on the one they started with. The plugin
+    /// list and the queue page's import defaults follow it.
+    pub fn replace_engine(&self, engine: Engine) {
+        let (plugins, defaults) = (plugin_statuses(&engine), defaults_of(&engine));
+        match self.inner.engine.write() {
+            Ok(mut current) => *current = engine,
+            Err(poisoned) => *poisoned.into_inner() = engine,
+        }
+        if let Ok(mut current) = self.inner.plugins.write() {
+            // A failed reload of a plugin still running is still worth showing.
+            let kept = |p: &PluginStatus| {
+                current
+                    .iter()
+                    .find(|c| c.id == p.id && c.version == p.version)
+                    .and_then(|c| c.last_reload_error.clone())
+            };
+            *current = plugins
+                .into_iter()
+                .map(|p| PluginStatus {
+                    last_reload_error: kept(&p),
+                    ..p
+                })
+                .collect();
+        }
+        if let Ok(mut current) = self.inner.defaults.write() {
+            *current = defaults;
+        }
+    }
+
+    /// The queue page's import defaults, kept current across reloads.
+    pub fn defaults(&self) -> SharedDefaults {
+        self.inner.defaults.clone()
+    }
+
+    /// What the service knows of its config file: `GET /api/config`.
+    pub fn config_status(&self) -> ConfigStatus {
+        match self.inner.config.lock() {
+            Ok(status) => status.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Change what the service knows of its config file.
+    pub fn update_config_status(&self, change: impl FnOnce(&mut ConfigStatus)) {
+        match self.inner.config.lock() {
+            Ok(mut status) => change(&mut status),
+            Err(poisoned) => change(&mut poisoned.into_inner()),
+        }
     }
 
     /// The store, with its queue and contacts.
@@ -252,13 +334,16 @@ impl AppState {
         let options = SyncOptions {
             integration: Some(id.to_string()),
             since: None,
+            stop: self.inner.stop.clone(),
         };
-        let reports = self.engine().sync(&options, &NoProgress).await;
+        // The engine as configured when the run starts, to its end.
+        let engine = self.engine();
+        let reports = engine.sync(&options, &NoProgress).await;
         for report in &reports {
             self.metrics().sync_finished(report);
         }
         let backend = self.backend().clone();
-        let config = self.engine().config().clone();
+        let config = engine.config().clone();
         let for_queue = reports.clone();
         let queued = tokio::task::spawn_blocking(move || {
             intake_engine::queue::after_sync(backend.as_ref(), &config, &for_queue)
@@ -274,18 +359,26 @@ impl AppState {
         reports
     }
 
-    /// Stop running syncs: each is dropped at its next await, so the page being committed
-    /// (its own transaction, in a blocking task that runs to its end) is kept with its
-    /// cursor and the next start resumes after it. Their claims are let go for the next
-    /// worker.
+    /// Stop running syncs at their next page boundary: the page being committed is kept with
+    /// its cursor, the run is recorded as interrupted, and the next start resumes after it.
+    /// One that has not stopped within [`STOP_GRACE`] is dropped (its committed pages stay
+    /// whole: each is one transaction). Their claims are let go for the next worker.
     pub async fn stop_syncs(&self) {
+        self.inner.stop.cancel();
         let handles: Vec<(String, JoinHandle<()>)> = match self.inner.running.lock() {
             Ok(mut running) => running.drain().collect(),
             Err(_) => Vec::new(),
         };
-        for (id, handle) in handles {
-            handle.abort();
-            let _ = handle.await;
+        let deadline = tokio::time::Instant::now() + STOP_GRACE;
+        for (id, mut handle) in handles {
+            if tokio::time::timeout_at(deadline, &mut handle)
+                .await
+                .is_err()
+            {
+                tracing::warn!(integration = %id, "a sync did not stop in time; dropping it");
+                handle.abort();
+                let _ = handle.await;
+            }
             let backend = self.backend().clone();
             let released = tokio::task::spawn_blocking(move || backend.release(&id)).await;
             if let Ok(Err(e)) = released {

@@ -34,8 +34,12 @@ pub struct QueuePage {
     /// Each integration's import defaults (bank account, election period, category), by
     /// integration id, applied to the entries an approval books. An integration missing here
     /// books its entries without defaults.
-    pub defaults: Arc<HashMap<String, ImportDefaults>>,
+    /// A config reload replaces the map.
+    pub defaults: SharedDefaults,
 }
+
+/// Import defaults by integration id, replaced as a whole when the service reloads its config.
+pub type SharedDefaults = Arc<std::sync::RwLock<HashMap<String, ImportDefaults>>>;
 
 /// Shared by every handler.
 struct State {

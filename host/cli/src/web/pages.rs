@@ -4,7 +4,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use intake_engine::config::ImportDefaults;
 use intake_engine::queue::{Approval, ContactChoice, QueueFilter, QueueId, QueueStatus};
 use minijinja::context;
 use serde::Deserialize;
@@ -180,11 +179,16 @@ pub(crate) async fn approve(
             let page = state.clone();
             blocking(&state, move |b| {
                 let integration = b.queue_item(id)?.integration;
-                let none = ImportDefaults::default();
-                let defaults = page.page.defaults.get(&integration).unwrap_or(&none);
+                let defaults = page
+                    .page
+                    .defaults
+                    .read()
+                    .ok()
+                    .and_then(|all| all.get(&integration).cloned())
+                    .unwrap_or_default();
                 let approval = Approval {
                     contact: choice,
-                    defaults,
+                    defaults: &defaults,
                     by: &by,
                 };
                 b.approve(id, &approval)?;
