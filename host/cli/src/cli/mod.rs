@@ -17,6 +17,7 @@ macro_rules! tell {
     }};
 }
 
+mod demo;
 mod export;
 mod operate;
 mod plugin;
@@ -108,6 +109,8 @@ enum Command {
     Queue(queue::QueueCommand),
     /// Run as a service: webhooks, the JSON API, health and metrics, until SIGTERM.
     Serve(serve::ServeArgs),
+    /// The main job on this machine: emulators, a demo config, `serve`, a sync and webhooks.
+    Demo(demo::DemoArgs),
 }
 
 /// Print machine-readable JSON instead of a table.
@@ -145,6 +148,7 @@ pub fn main() -> ExitCode {
             Command::Export(args) => export::run(args),
             Command::Queue(command) => queue::run(command),
             Command::Serve(args) => serve::run(&host, args).await,
+            Command::Demo(args) => demo::run(&host, args).await,
         }
     })
 }
