@@ -62,6 +62,13 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
     let dir = args
         .dir
         .unwrap_or_else(|| std::env::temp_dir().join("intake-demo"));
+    // Before touching the directory: a demo already serving there keeps its store.
+    if let Err(e) = std::net::TcpListener::bind(args.listen) {
+        return port_taken(&ServeError::Listen {
+            addr: args.listen,
+            message: e.to_string(),
+        });
+    }
     let demo = match setup::start(&dir, args.listen).await {
         Ok(demo) => demo,
         Err(e) => return fail(1, format!("demo: {e:#}")),
@@ -92,13 +99,7 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
     let Ok(bound) = bound.await else {
         // The service ended before it listened: say why.
         return match (&mut server).await {
-            Ok(Err(e @ ServeError::Listen { .. })) => fail(
-                2,
-                format!(
-                    "{e}: another program (an earlier demo?) may be serving there; \
-                     `--listen 127.0.0.1:0` picks a free port"
-                ),
-            ),
+            Ok(Err(e @ ServeError::Listen { .. })) => port_taken(&e),
             Ok(Err(e)) => fail(1, e),
             Ok(Ok(())) => fail(1, "the service stopped before it listened"),
             Err(e) => fail(1, format!("the service failed: {e}")),
@@ -127,4 +128,16 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
         Ok(Err(e)) => fail(1, e),
         Err(e) => fail(1, format!("the service failed: {e}")),
     }
+}
+
+/// The address cannot be listened on: say so, and how to pick another.
+#[cfg(feature = "demo")]
+fn port_taken(e: &crate::serve::ServeError) -> ExitCode {
+    super::fail(
+        2,
+        format!(
+            "{e}: another program (an earlier demo?) may be serving there; \
+             `--listen 127.0.0.1:0` picks a free port"
+        ),
+    )
 }
