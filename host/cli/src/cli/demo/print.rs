@@ -1,15 +1,17 @@
-//! What the reader sees: where everything is, what each sync and webhook stored, a few queue
-//! items with their possible matches, the queue page and how to sign in, and commands to
-//! copy: approve an item and export, with `intake` and with curl.
+//! What the reader sees: where everything is, the plugins serving, what each sync and webhook
+//! stored, one normalized donation of each kind, a few queue items with their possible
+//! matches and why, the queue page and how to sign in, and commands to copy: approve an item
+//! and export, with `intake` and with curl.
 
 use intake_engine::queue::{QueueFilter, QueueStatus};
 use intake_engine::store::Backend;
+use intake_host::types::{Donation, DonationKind};
 
 use super::setup::{
     Demo, FEC_ID, STRIPE, STRIPE_CHARGES, WINRED, WINRED_DONATIONS, WINRED_SEED,
 };
 use super::walkthrough::{Delivery, Pick, Run, Seen};
-use crate::queue_report;
+use crate::{queue_report, report};
 
 /// How many queue items the printout shows.
 const SHOWN: usize = 3;
@@ -28,6 +30,16 @@ pub fn summary(demo: &Demo, base: &str, seen: &Seen, backend: &dyn Backend) {
         demo.winred.url(),
     );
 
+    let plugins: Vec<String> = seen
+        .plugins
+        .iter()
+        .map(|p| format!("{} {}", p.id, p.version))
+        .collect();
+    say!(
+        "  plugins serving: {} (a changed .wasm in plugins/ is swapped in while serving)",
+        plugins.join(", ")
+    );
+
     say!("\nThe first sync of each integration (POST /api/integrations/ID/sync, as a CRM would):");
     for run in &seen.runs {
         say!("  {}", run_line(run));
@@ -38,6 +50,13 @@ pub fn summary(demo: &Demo, base: &str, seen: &Seen, backend: &dyn Backend) {
         say!("  {}", delivery_line(delivery));
     }
 
+    kinds(backend);
+
+    say!(
+        "\nA reviewer approved the {} oldest WinRed donations through the API, each to its \
+         best match or as a new contact.",
+        seen.reviewed
+    );
     queue(backend, seen.pending);
 
     say!(
@@ -91,17 +110,45 @@ fn delivery_line(d: &Delivery) -> String {
     )
 }
 
-/// A few pending items with their possible matches, read from the store.
+/// One stored donation of each kind per integration: what the plugins made of the
+/// processors' records.
+fn kinds(backend: &dyn Backend) {
+    let mut picked: Vec<Donation> = Vec::new();
+    for integration in [STRIPE, WINRED] {
+        let mut seen: Vec<(DonationKind, bool)> = Vec::new();
+        let read = backend.each_donation(Some(integration), &mut |stored| {
+            let d = stored.donation;
+            // A recurring contribution is worth its own row.
+            let key = (d.kind, d.recurrence.is_some());
+            if !seen.contains(&key) {
+                seen.push(key);
+                picked.push(d);
+            }
+            Ok(())
+        });
+        if let Err(e) = read {
+            tell!("intake: demo: cannot read the stored donations: {e}");
+            return;
+        }
+    }
+    say!("\nOne stored donation of each kind, as the plugins normalized them:");
+    say!("{}", report::donations_table(&picked));
+}
+
+/// A few pending items, those with possible matches first, read from the store.
 fn queue(backend: &dyn Backend, pending: usize) {
     let filter = QueueFilter {
         integration: Some(WINRED.into()),
         status: Some(QueueStatus::Pending),
-        limit: Some(SHOWN),
+        limit: None,
     };
     match crate::queue_json::list(backend, &filter) {
-        Ok(rows) if !rows.is_empty() => {
+        Ok(mut rows) if !rows.is_empty() => {
+            rows.sort_by_key(|(item, candidates)| (candidates.is_empty(), item.id));
+            rows.truncate(SHOWN);
             say!(
-                "\nThe import queue: {pending} donations wait for review; the first {}:",
+                "\nThe import queue: {pending} donations wait for review; {} of them, with \
+                 the contacts each may be and why:",
                 rows.len()
             );
             say!("{}", queue_report::queue_table(&rows));

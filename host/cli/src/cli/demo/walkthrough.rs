@@ -2,7 +2,9 @@
 //! processors would. A sync per integration (`POST /api/integrations/{id}/sync`, then the
 //! runs API polled until both end), then signed webhooks: a new donation each processor
 //! pushes, one Stripe already gave the sync (stored once), one signed with the wrong secret
-//! (refused); then the queue items the printed commands approve.
+//! (refused); then a reviewer approves the oldest WinRed donations through the API (so later
+//! gifts of the same donors find their contact), and the queue items the printed commands
+//! approve are picked.
 
 use std::time::{Duration, Instant};
 
@@ -15,9 +17,13 @@ use super::setup::{Demo, STRIPE, WINRED};
 
 /// How long the first syncs may take before the demo gives up (they take seconds).
 const SYNC_LIMIT: Duration = Duration::from_secs(120);
+/// How many of the oldest WinRed donations the demo's reviewer approves.
+const REVIEWED: usize = 20;
 
 /// What the walkthrough saw, for the printout.
 pub struct Seen {
+    /// The plugins serving, from `GET /api/plugins`.
+    pub plugins: Vec<Plugin>,
     /// Each integration's first run, as the runs API reports it.
     pub runs: Vec<Run>,
     /// Each webhook delivery and the service's answer.
@@ -26,6 +32,17 @@ pub struct Seen {
     pub picks: Vec<Pick>,
     /// How many items wait in the queue.
     pub pending: usize,
+    /// How many the demo's reviewer approved.
+    pub reviewed: usize,
+}
+
+/// A loaded plugin.
+#[derive(Deserialize)]
+pub struct Plugin {
+    /// Its id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
 }
 
 /// A run, from `GET /api/runs`.
@@ -104,12 +121,15 @@ pub async fn run(demo: &Demo, base: &str) -> anyhow::Result<Seen> {
         runs.push(api.wait_for_run(id).await?);
     }
     let deliveries = webhooks(demo, &api).await?;
+    let reviewed = api.review().await?;
     let (picks, pending) = api.picks().await?;
     Ok(Seen {
+        plugins: api.get("/api/plugins").await?,
         runs,
         deliveries,
         picks,
         pending,
+        reviewed,
     })
 }
 
@@ -295,37 +315,92 @@ impl Api {
         })
     }
 
+    /// A reviewer's first pass: the oldest WinRed donations approved, each to its best
+    /// match or as a new contact (refunds wait for their original). How many.
+    async fn review(&self) -> anyhow::Result<usize> {
+        let oldest: Vec<Entry> = self
+            .get(&format!("/api/queue?integration={WINRED}&limit={REVIEWED}"))
+            .await?;
+        let mut approved = 0;
+        for entry in oldest.iter().filter(|e| e.item.donation.reverses.is_none()) {
+            // Asked afresh: an approval just made may be this donor's contact.
+            let shown: Shown = self.get(&format!("/api/queue/{}", entry.item.id)).await?;
+            let choice = match shown.candidates.first() {
+                Some(c) => serde_json::json!({ "contact": c.candidate.contact, "reviewer": "demo reviewer" }),
+                None => serde_json::json!({ "new": true, "reviewer": "demo reviewer" }),
+            };
+            let path = format!("/api/queue/{}/approve", entry.item.id);
+            let response = self
+                .client
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .header("Content-Type", "application/json")
+                .body(choice.to_string())
+                .send()
+                .await
+                .with_context(|| format!("POST {path}"))?;
+            let status = response.status();
+            if !status.is_success() {
+                bail!(
+                    "POST {path}: {status}: {}",
+                    response.text().await.unwrap_or_default()
+                );
+            }
+            approved += 1;
+        }
+        Ok(approved)
+    }
+
     /// Two pending WinRed items (not refunds, which follow their original) for the approve
-    /// commands, each with its best match; and how many wait.
+    /// commands, those with a possible match first, each with its best match; and how many
+    /// wait.
     async fn picks(&self) -> anyhow::Result<(Vec<Pick>, usize)> {
-        #[derive(Deserialize)]
-        struct Entry {
-            item: Item,
-            candidates: Vec<Candidate>,
-        }
-        #[derive(Deserialize)]
-        struct Item {
-            id: i64,
-            donation: Donation,
-        }
-        #[derive(Deserialize)]
-        struct Donation {
-            reverses: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Candidate {
-            contact: i64,
-        }
         let pending: Vec<Entry> = self.get("/api/queue").await?;
-        let picks = pending
+        let mut picks: Vec<Pick> = pending
             .iter()
             .filter(|e| e.item.donation.reverses.is_none())
-            .take(2)
             .map(|e| Pick {
                 id: e.item.id,
                 contact: e.candidates.first().map(|c| c.contact),
             })
             .collect();
+        // Stable: oldest first within each group.
+        picks.sort_by_key(|p| p.contact.is_none());
+        picks.truncate(2);
         Ok((picks, pending.len()))
     }
+}
+
+/// An item of `GET /api/queue`, as far as the demo reads it.
+#[derive(Deserialize)]
+struct Entry {
+    item: Item,
+    candidates: Vec<Candidate>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    id: i64,
+    donation: ItemDonation,
+}
+
+#[derive(Deserialize)]
+struct ItemDonation {
+    reverses: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Candidate {
+    contact: i64,
+}
+
+/// `GET /api/queue/{id}`, as far as the demo reads it.
+#[derive(Deserialize)]
+struct Shown {
+    candidates: Vec<ShownCandidate>,
+}
+
+#[derive(Deserialize)]
+struct ShownCandidate {
+    candidate: Candidate,
 }
