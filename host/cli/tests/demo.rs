@@ -171,7 +171,12 @@ impl Demo {
             .iter()
             .filter(|l| l.trim_start().starts_with(prefix))
             .collect();
-        assert_eq!(found.len(), 1, "lines starting {prefix:?}:\n{}", self.printed());
+        assert_eq!(
+            found.len(),
+            1,
+            "lines starting {prefix:?}:\n{}",
+            self.printed()
+        );
         found[0].trim()
     }
 
@@ -209,13 +214,17 @@ async fn get_json(url: &str, token: &str) -> Value {
 
 /// Each donation id the API exports for `integration`, with how often it is there.
 async fn stored(demo: &Demo, token: &str, integration: &str) -> BTreeMap<String, usize> {
-    let url = format!("{}/api/export/donations?integration={integration}", demo.url);
+    let url = format!(
+        "{}/api/export/donations?integration={integration}",
+        demo.url
+    );
     let (status, text) = get(&url, token).await;
     assert_eq!(status, 200, "{text}");
     let mut ids = BTreeMap::new();
     for line in text.lines() {
         let row: Value = serde_json::from_str(line).unwrap();
-        *ids.entry(row["id"].as_str().unwrap().to_string()).or_insert(0) += 1;
+        *ids.entry(row["id"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
     }
     ids
 }
@@ -284,16 +293,34 @@ async fn the_demo_syncs_takes_webhooks_prints_working_commands_and_stops_on_ctrl
     let mut expected = truth.stripe_ids.clone();
     expected.insert(truth.stripe_pushed.clone());
     let stripe_ids = stored(&demo, &token, "stripe-main").await;
-    assert_eq!(stripe_ids.keys().cloned().collect::<BTreeSet<_>>(), expected);
-    assert!(stripe_ids.values().all(|n| *n == 1), "a donation stored twice");
+    assert_eq!(
+        stripe_ids.keys().cloned().collect::<BTreeSet<_>>(),
+        expected
+    );
+    assert!(
+        stripe_ids.values().all(|n| *n == 1),
+        "a donation stored twice"
+    );
     assert_eq!(stripe_ids.get(&truth.repeated), Some(&1));
     let mut expected = truth.winred_ids.clone();
     expected.insert(truth.winred_pushed.clone());
     let winred_ids = stored(&demo, &token, "winred-main").await;
-    assert_eq!(winred_ids.keys().cloned().collect::<BTreeSet<_>>(), expected);
-    assert!(winred_ids.values().all(|n| *n == 1), "a donation stored twice");
-    let repeated = demo.line(&format!("stripe-main  charge.succeeded {} (a charge the sync already stored)", truth.repeated));
-    assert!(repeated.contains("→ 200: already stored, so stored once"), "{repeated}");
+    assert_eq!(
+        winred_ids.keys().cloned().collect::<BTreeSet<_>>(),
+        expected
+    );
+    assert!(
+        winred_ids.values().all(|n| *n == 1),
+        "a donation stored twice"
+    );
+    let repeated = demo.line(&format!(
+        "stripe-main  charge.succeeded {} (a charge the sync already stored)",
+        truth.repeated
+    ));
+    assert!(
+        repeated.contains("→ 200: already stored, so stored once"),
+        "{repeated}"
+    );
     let new = demo.line(&format!(
         "stripe-main  charge.succeeded {} (a new charge, after the sync)",
         truth.stripe_pushed
@@ -308,8 +335,11 @@ async fn the_demo_syncs_takes_webhooks_prints_working_commands_and_stops_on_ctrl
         "{refused}"
     );
     assert!(
-        demo.line(&format!("winred-main  donation.created {}", truth.winred_pushed))
-            .ends_with("→ 200: stored (1 new)"),
+        demo.line(&format!(
+            "winred-main  donation.created {}",
+            truth.winred_pushed
+        ))
+        .ends_with("→ 200: stored (1 new)"),
         "{printed}"
     );
 
@@ -375,12 +405,22 @@ async fn the_demo_syncs_takes_webhooks_prints_working_commands_and_stops_on_ctrl
         assert!(booked.contains(&id), "approved {id} not exported");
     }
     let ndjson = run_printed(&demo.command("/api/export/entries"));
-    assert_eq!(ndjson.lines().count(), rows.len(), "curl and intake export agree");
+    assert_eq!(
+        ndjson.lines().count(),
+        rows.len(),
+        "curl and intake export agree"
+    );
 
     // Ctrl-C: stopped cleanly, quickly, saying so.
     let pid = demo.child.id().to_string();
     let asked = Instant::now();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = loop {
         if let Some(status) = demo.child.try_wait().unwrap() {
             break status;

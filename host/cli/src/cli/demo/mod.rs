@@ -81,8 +81,7 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let engine = match intake_engine::Engine::start(host.clone(), backend.clone(), config).await
-    {
+    let engine = match intake_engine::Engine::start(host.clone(), backend.clone(), config).await {
         Ok(e) => e,
         Err(e) => return fail(1, format!("demo: {e}")),
     };

@@ -7,9 +7,7 @@ use intake_engine::queue::{QueueFilter, QueueStatus};
 use intake_engine::store::Backend;
 use intake_host::types::{Donation, DonationKind};
 
-use super::setup::{
-    Demo, FEC_ID, STRIPE, STRIPE_CHARGES, WINRED, WINRED_DONATIONS, WINRED_SEED,
-};
+use super::setup::{Demo, FEC_ID, STRIPE, STRIPE_CHARGES, WINRED, WINRED_DONATIONS, WINRED_SEED};
 use super::walkthrough::{Delivery, Pick, Run, Seen};
 use crate::{queue_report, report};
 

@@ -75,11 +75,10 @@ pub async fn start(dir: &Path, listen: SocketAddr) -> anyhow::Result<Demo> {
     let stripe = StripeEmulator::start(stripe::Config::new(STRIPE_SEED, STRIPE_CHARGES))
         .await
         .context("the Stripe emulator did not start")?;
-    let winred = WinRedEmulator::start(
-        winred::Config::new(WINRED_SEED).federal(FEC_ID, WINRED_DONATIONS),
-    )
-    .await
-    .context("the WinRed emulator did not start")?;
+    let winred =
+        WinRedEmulator::start(winred::Config::new(WINRED_SEED).federal(FEC_ID, WINRED_DONATIONS))
+            .await
+            .context("the WinRed emulator did not start")?;
 
     let token = random_hex(32);
     let stripe_webhook_secret = format!("whsec_{}", random_hex(24));

@@ -229,7 +229,10 @@ impl Api {
             .await
             .with_context(|| format!("GET {path}"))?;
         let status = response.status();
-        let text = response.text().await.with_context(|| format!("GET {path}"))?;
+        let text = response
+            .text()
+            .await
+            .with_context(|| format!("GET {path}"))?;
         if !status.is_success() {
             bail!("GET {path}: {status}: {text}");
         }
@@ -326,7 +329,9 @@ impl Api {
             // Asked afresh: an approval just made may be this donor's contact.
             let shown: Shown = self.get(&format!("/api/queue/{}", entry.item.id)).await?;
             let choice = match shown.candidates.first() {
-                Some(c) => serde_json::json!({ "contact": c.candidate.contact, "reviewer": "demo reviewer" }),
+                Some(c) => {
+                    serde_json::json!({ "contact": c.candidate.contact, "reviewer": "demo reviewer" })
+                }
                 None => serde_json::json!({ "new": true, "reviewer": "demo reviewer" }),
             };
             let path = format!("/api/queue/{}/approve", entry.item.id);
