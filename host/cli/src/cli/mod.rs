@@ -109,7 +109,8 @@ enum Command {
     Queue(queue::QueueCommand),
     /// Run as a service: webhooks, the JSON API, health and metrics, until SIGTERM.
     Serve(serve::ServeArgs),
-    /// The main job on this machine: emulators, a demo config, `serve`, a sync and webhooks.
+    /// Try it all on this machine: processor emulators, a demo config, `serve`, a first sync
+    /// and signed webhooks (in builds with the `demo` feature).
     Demo(demo::DemoArgs),
 }
 

@@ -106,9 +106,18 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
     };
     tell!("intake: serving on http://{bound}");
     let base = format!("http://{bound}");
-    let seen = match walkthrough::run(&demo, &base).await {
+    // Ctrl-C during the walkthrough stops the service, and the demo with it.
+    let walked = tokio::select! {
+        walked = walkthrough::run(&demo, &base) => walked,
+        served = &mut server => return stopped(served),
+    };
+    let seen = match walked {
         Ok(seen) => seen,
         Err(e) => {
+            // A walkthrough cut off by a signal is a stop, not a failure.
+            if let Ok(served) = tokio::time::timeout(STOPPING, &mut server).await {
+                return stopped(served);
+            }
             server.abort();
             return fail(1, format!("demo: {e:#}"));
         }
@@ -119,13 +128,25 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
     let served = server.await;
     // The emulators serve until the service has stopped.
     drop(demo);
+    stopped(served)
+}
+
+/// How long a failed walkthrough waits to see whether a signal is stopping the service.
+#[cfg(feature = "demo")]
+const STOPPING: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The exit once the service has ended.
+#[cfg(feature = "demo")]
+fn stopped(
+    served: Result<Result<(), crate::serve::ServeError>, tokio::task::JoinError>,
+) -> ExitCode {
     match served {
         Ok(Ok(())) => {
             tell!("intake: stopped");
             ExitCode::SUCCESS
         }
-        Ok(Err(e)) => fail(1, e),
-        Err(e) => fail(1, format!("the service failed: {e}")),
+        Ok(Err(e)) => super::fail(1, e),
+        Err(e) => super::fail(1, format!("the service failed: {e}")),
     }
 }
 
