@@ -3,7 +3,9 @@
 //! token it printed: each sync stored what the emulators hold (computed here from emulators
 //! of the same seed and size, not from the demo's output), the webhook-only donations are
 //! stored, the repeated one once; the queue page answers; the printed approve and export
-//! commands (intake's and curl's) work when run; Ctrl-C stops it cleanly and quickly.
+//! commands (intake's and curl's) work when run; Ctrl-C stops it cleanly and quickly; a
+//! second run in the same directory starts afresh; a directory holding an operator's config
+//! or store is refused and left alone.
 //!
 //! The package's dev-dependency on itself turns the `demo` feature on for its tests.
 
@@ -439,4 +441,65 @@ async fn the_demo_syncs_takes_webhooks_prints_working_commands_and_stops_on_ctrl
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.ends_with("intake: stopped\n"), "{stderr}");
     assert!(stopping < Duration::from_secs(10), "{stopping:?}");
+    eprintln!("intake demo stopped {stopping:?} after Ctrl-C");
+
+    // Run again in the same directory: its own files are replaced, the store starts afresh.
+    let again = start(dir.path());
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let runs = get_json(
+        &format!("{}/api/runs?integration=stripe-main", again.url),
+        &token,
+    )
+    .await;
+    assert_eq!(runs.as_array().unwrap().len(), 1, "{runs}");
+    assert_eq!(
+        runs[0]["summary"]["counts"]["new"].as_u64(),
+        Some(truth.stripe_new as u64),
+        "{runs}"
+    );
+}
+
+#[test]
+fn a_directory_holding_someone_elses_config_or_store_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("intake.toml");
+    let theirs = "[store]\npath = \"intake.db\"\n";
+    std::fs::write(&config, theirs).unwrap();
+    std::fs::write(dir.path().join("intake.db"), "their data").unwrap();
+    let demo = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_intake"))
+            .args(["demo", "--listen", "127.0.0.1:0", "--dir"])
+            .arg(dir)
+            .output()
+            .unwrap()
+    };
+    let out = demo(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "intake: {} was not written by `intake demo`; give the demo a directory of its own \
+             (--dir)\n",
+            config.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), theirs);
+
+    // A store with no config beside it: refused too.
+    std::fs::remove_file(&config).unwrap();
+    let out = demo(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "intake: {} holds a store (intake.db) the demo did not make; give the demo a \
+             directory of its own (--dir)\n",
+            dir.path().display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("intake.db")).unwrap(),
+        "their data"
+    );
+    assert!(!config.exists());
 }

@@ -69,6 +69,9 @@ pub(super) async fn run(host: &Host, args: DemoArgs) -> ExitCode {
             message: e.to_string(),
         });
     }
+    if let Err(why) = setup::check_dir(&dir) {
+        return fail(2, why);
+    }
     let demo = match setup::start(&dir, args.listen).await {
         Ok(demo) => demo,
         Err(e) => return fail(1, format!("demo: {e:#}")),

@@ -31,6 +31,34 @@ const CONFIG: &str = "intake.toml";
 /// The API token's file: the queue page's sign-in and the curl commands read it.
 const TOKEN: &str = "api-token";
 
+/// The config's first line: how the demo knows a directory is its own.
+const HEADER: &str = "# Written by `intake demo`";
+
+/// Refuse a directory holding a config or store the demo did not write: its files there are
+/// replaced on each run, and an operator's must never be.
+pub fn check_dir(dir: &Path) -> Result<(), String> {
+    let config = dir.join(CONFIG);
+    match std::fs::read_to_string(&config) {
+        Ok(text) if text.starts_with(HEADER) => Ok(()),
+        Ok(_) => Err(format!(
+            "{} was not written by `intake demo`; give the demo a directory of its own (--dir)",
+            config.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if dir.join("intake.db").exists() {
+                Err(format!(
+                    "{} holds a store (intake.db) the demo did not make; give the demo a \
+                     directory of its own (--dir)",
+                    dir.display()
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", config.display())),
+    }
+}
+
 /// What the walkthrough and the printout need; the emulators stop when it is dropped.
 pub struct Demo {
     /// The demo directory.
@@ -132,7 +160,7 @@ fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
 /// the plugins declare the real processors' addresses), every secret from a file.
 fn config_text(stripe: &str, winred: &str, listen: SocketAddr) -> String {
     format!(
-        r#"# Written by `intake demo`: two integrations against the local processor emulators.
+        r#"{HEADER}: two integrations against the local processor emulators.
 # Paths are relative to this file; each secret and the API token are in files of their own.
 [store]
 path = "intake.db"
