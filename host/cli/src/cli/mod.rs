@@ -17,6 +17,7 @@ macro_rules! tell {
     }};
 }
 
+mod demo;
 mod export;
 mod operate;
 mod plugin;
@@ -108,6 +109,9 @@ enum Command {
     Queue(queue::QueueCommand),
     /// Run as a service: webhooks, the JSON API, health and metrics, until SIGTERM.
     Serve(serve::ServeArgs),
+    /// Try it all on this machine: processor emulators, a demo config, `serve`, a first sync
+    /// and signed webhooks (in builds with the `demo` feature).
+    Demo(demo::DemoArgs),
 }
 
 /// Print machine-readable JSON instead of a table.
@@ -145,6 +149,7 @@ pub fn main() -> ExitCode {
             Command::Export(args) => export::run(args),
             Command::Queue(command) => queue::run(command),
             Command::Serve(args) => serve::run(&host, args).await,
+            Command::Demo(args) => demo::run(&host, args).await,
         }
     })
 }
