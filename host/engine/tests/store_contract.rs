@@ -170,6 +170,93 @@ fn same_record_once_changed_record_kept_as_history(store: &dyn Store) {
     assert_eq!(store.donation_history("i", "ch_1").unwrap(), vec![first]);
 }
 
+/// A delivery that knows less of a donation than the store (a Stripe event's charge is not
+/// expanded: no donor details, no recurrence) keeps what was known, taking only what it adds.
+fn a_later_delivery_that_knows_less_keeps_what_was_known(store: &dyn Store) {
+    use intake_host::types::{Interval, PostalAddress, Recurrence};
+    let full = Donation {
+        donor: Person {
+            middle_name: Some("María".into()),
+            phone: Some("+15551234567".into()),
+            address: Some(PostalAddress {
+                line1: "77 Elm Street".into(),
+                line2: Some("Apt 4".into()),
+                city: "Springfield".into(),
+                region: "IL".into(),
+                postal_code: "62701".into(),
+                country: "US".into(),
+            }),
+            employer: Some("Acme Clinic".into()),
+            occupation: Some("Nurse".into()),
+            processor_donor_id: Some("cus_9".into()),
+            ..donor()
+        },
+        recurrence: Some(Recurrence {
+            interval: Interval::Monthly,
+            installment: Some(3),
+            subscription_id: Some("sub_1".into()),
+        }),
+        source: Some("spring-page".into()),
+        extra: vec![("page".into(), "spring".into())],
+        ..donation("ch_7", 5000, "2026-02-01T00:00:00Z")
+    };
+    store
+        .store_batch("i", donations_only(std::slice::from_ref(&full)), Via::Sync)
+        .unwrap();
+    // The event: names only, no email, nothing optional, an empty name, but the fee.
+    let event = Donation {
+        donor: Person {
+            prefix: None,
+            first_name: String::new(),
+            middle_name: None,
+            last_name: "Pérez".into(),
+            suffix: None,
+            email: None,
+            phone: None,
+            address: None,
+            employer: None,
+            occupation: None,
+            processor_donor_id: None,
+        },
+        fee: Some(usd(175)),
+        ..donation("ch_7", 5000, "2026-02-01T00:00:00Z")
+    };
+    assert_eq!(
+        store
+            .store_batch(
+                "i",
+                donations_only(std::slice::from_ref(&event)),
+                Via::Webhook
+            )
+            .unwrap(),
+        counts(0, 1, 0),
+        "the fee is new"
+    );
+    let mut stored = Vec::new();
+    store
+        .each_donation(Some("i"), &mut |d| {
+            stored.push(d.donation);
+            Ok(())
+        })
+        .unwrap();
+    let expected = Donation {
+        fee: Some(usd(175)),
+        ..full.clone()
+    };
+    assert_eq!(stored, [expected]);
+    // The same event again adds nothing: unchanged.
+    assert_eq!(
+        store
+            .store_batch(
+                "i",
+                donations_only(std::slice::from_ref(&event)),
+                Via::Webhook
+            )
+            .unwrap(),
+        counts(0, 0, 1)
+    );
+}
+
 fn fees_and_payouts_with_what_they_settle(store: &dyn Store) {
     let fee = FeeEntry {
         id: "fee_1".into(),
@@ -502,6 +589,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     page_and_cursor_commit_together,
     same_record_once_changed_record_kept_as_history,
+    a_later_delivery_that_knows_less_keeps_what_was_known,
     fees_and_payouts_with_what_they_settle,
     rejected_rows_replaced_on_reimport,
     runs_recorded_newest_first,

@@ -47,18 +47,45 @@ pub fn kind_name(kind: DonationKind) -> &'static str {
     }
 }
 
-/// What a later delivery may leave out that an earlier one knew: a webhook often comes before
-/// the fee and the payout are known, and must not erase them when it arrives after the sync.
+/// What a later delivery may leave out that an earlier one knew, kept: a webhook often comes
+/// before the fee and the payout are known, and a processor's event may carry less of the donor
+/// than its list endpoint (a Stripe event's charge is not expanded). Leaving a field out never
+/// erases it; only a value replaces a value. Employer and occupation matter for FEC reports.
 pub(crate) fn keep_known(incoming: &Donation, stored: &Donation) -> Donation {
+    fn keep<T: Clone>(incoming: &mut Option<T>, stored: &Option<T>) {
+        if incoming.is_none() {
+            incoming.clone_from(stored);
+        }
+    }
+    fn keep_text(incoming: &mut String, stored: &str) {
+        if incoming.trim().is_empty() {
+            *incoming = stored.to_string();
+        }
+    }
     let mut merged = incoming.clone();
-    if merged.fee.is_none() {
-        merged.fee = stored.fee.clone();
-    }
-    if merged.net.is_none() {
-        merged.net = stored.net.clone();
-    }
-    if merged.payout_id.is_none() {
-        merged.payout_id = stored.payout_id.clone();
+    keep(&mut merged.fee, &stored.fee);
+    keep(&mut merged.net, &stored.net);
+    keep(&mut merged.payout_id, &stored.payout_id);
+    keep(&mut merged.reverses, &stored.reverses);
+    keep(&mut merged.recurrence, &stored.recurrence);
+    keep(&mut merged.earmark, &stored.earmark);
+    keep(&mut merged.source, &stored.source);
+    let (donor, known) = (&mut merged.donor, &stored.donor);
+    keep_text(&mut donor.first_name, &known.first_name);
+    keep_text(&mut donor.last_name, &known.last_name);
+    keep(&mut donor.prefix, &known.prefix);
+    keep(&mut donor.middle_name, &known.middle_name);
+    keep(&mut donor.suffix, &known.suffix);
+    keep(&mut donor.email, &known.email);
+    keep(&mut donor.phone, &known.phone);
+    keep(&mut donor.address, &known.address);
+    keep(&mut donor.employer, &known.employer);
+    keep(&mut donor.occupation, &known.occupation);
+    keep(&mut donor.processor_donor_id, &known.processor_donor_id);
+    for (key, value) in &stored.extra {
+        if !merged.extra.iter().any(|(k, _)| k == key) {
+            merged.extra.push((key.clone(), value.clone()));
+        }
     }
     merged
 }
