@@ -382,6 +382,33 @@ fn a_run_left_running_is_marked_interrupted_by_the_next(store: &dyn Store) {
     assert_eq!(by_id(next).summary.detail, None);
 }
 
+/// What a worker left part-way (window open; last run still running, or interrupted) is
+/// resumable; a window left by a failure, a finished one, and a run's older state are not.
+fn resumable_is_what_a_worker_left_part_way(store: &dyn Store) {
+    let summary = |status: &str| RunSummary {
+        status: status.into(),
+        ..RunSummary::default()
+    };
+    for id in ["died", "failed", "stopped", "done", "died-then-failed"] {
+        store.start_run(id).unwrap();
+        store.open_window(id, Stream::Donations, &window()).unwrap();
+    }
+    // "died" keeps its running run.
+    let run = store.start_run("failed").unwrap();
+    store.finish_run(run, &summary("needs attention")).unwrap();
+    let run = store.start_run("stopped").unwrap();
+    store.finish_run(run, &summary("interrupted")).unwrap();
+    let run = store.start_run("done").unwrap();
+    store
+        .commit_page("done", Stream::Donations, donations_only(&[]), None)
+        .unwrap();
+    store.finish_run(run, &summary("ok")).unwrap();
+    // Its first run died; the next one (which marked that one interrupted) failed.
+    let run = store.start_run("died-then-failed").unwrap();
+    store.finish_run(run, &summary("failed")).unwrap();
+    assert_eq!(store.resumable().unwrap(), ["died", "stopped"]);
+}
+
 /// More donations than one read page of the Postgres store, over two integrations.
 fn every_donation_in_order(store: &dyn Store) {
     let mut expected = Vec::new();
@@ -594,6 +621,7 @@ on_both_backends!(
     rejected_rows_replaced_on_reimport,
     runs_recorded_newest_first,
     a_run_left_running_is_marked_interrupted_by_the_next,
+    resumable_is_what_a_worker_left_part_way,
     every_donation_in_order,
     the_same_id_twice_in_one_page,
 );

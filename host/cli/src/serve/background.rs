@@ -1,8 +1,10 @@
 //! What the service runs beside its HTTP endpoints: the scheduler, which starts each
-//! integration's sync on its slot (once across the workers of a store), and the plugin
-//! watcher, which swaps a changed `.wasm` in while calls are in flight.
+//! integration's sync on its slot (once across the workers of a store), the resumer, which
+//! finishes what a dead or stopped worker left part-way, and the plugin watcher, which swaps
+//! a changed `.wasm` in while calls are in flight.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use intake_engine::reload::{self, PluginWatcher, ReloadEvent};
 use intake_engine::schedule::{Scheduler, SystemClock};
@@ -30,6 +32,64 @@ pub fn start_scheduler(state: &AppState, cancel: CancellationToken) -> Scheduler
         }),
     );
     handle
+}
+
+/// Every half claim, look for integrations a worker left part-way ([`Store::resumable`]) and
+/// start them here, up to this worker's `sync.parallel`. One whose worker is alive (its claim
+/// live) is refused by [`AppState::start_sync`] and left to it; one whose worker died is
+/// taken over once its claim has run out (at once, for a dead process on this machine), and
+/// resumes from the cursor it left. Stops when `cancel` is cancelled.
+///
+/// [`Store::resumable`]: intake_engine::store::Store::resumable
+pub fn start_resumer(state: &AppState, cancel: CancellationToken) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let lease = state.engine().config().sync.lease;
+            let every = (lease / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            let state = state.clone();
+            // The store and start_sync block: off the async threads.
+            let resumed = tokio::task::spawn_blocking(move || resume_left_work(&state)).await;
+            if let Err(e) = resumed {
+                tracing::warn!(error = %e, "the resumer's pass failed");
+            }
+        }
+    });
+}
+
+fn resume_left_work(state: &AppState) {
+    if state.is_stopping() {
+        return;
+    }
+    let left = match state.engine().store().resumable() {
+        Ok(left) => left,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot ask the store what was left part-way");
+            return;
+        }
+    };
+    let engine = state.engine();
+    let running = state.running();
+    let mut room = engine.config().sync.parallel.saturating_sub(running.len());
+    for integration in left {
+        if room == 0 {
+            return;
+        }
+        let enabled = engine
+            .integration(&integration)
+            .is_ok_and(|i| i.config.enabled);
+        if !enabled || running.contains(&integration) {
+            continue;
+        }
+        if state.start_sync(&integration).is_ok() {
+            tracing::info!(%integration, "resuming an integration a worker left part-way");
+            room -= 1;
+        }
+    }
 }
 
 /// Watch the config's plugin directory; each reload is logged and shown by `/api/plugins`.

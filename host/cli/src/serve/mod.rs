@@ -94,6 +94,7 @@ pub async fn run(
     // Schedules and hot swap run beside the endpoints; both stop with the service.
     let cancel = tokio_util::sync::CancellationToken::new();
     let scheduler = background::start_scheduler(&state, cancel.clone());
+    background::start_resumer(&state, cancel.clone());
     let _watcher = background::start_watcher(&state, watched_host);
     // SIGHUP and edits to the config file reload it (see `config_reload`).
     let _config_watcher = config_reload::start(&state, scheduler, cancel.clone());

@@ -32,16 +32,35 @@ pub fn write_config(
     store: &str,
     serve: &str,
 ) -> PathBuf {
+    write_fleet_config(
+        dir,
+        stripe_url,
+        stripe_key,
+        store,
+        serve,
+        "",
+        &[INTEGRATION],
+    )
+}
+
+/// As [`write_config`], with a `[sync]` body and one Stripe integration per id.
+pub fn write_fleet_config(
+    dir: &Path,
+    stripe_url: &str,
+    stripe_key: &str,
+    store: &str,
+    serve: &str,
+    sync: &str,
+    ids: &[&str],
+) -> PathBuf {
     std::fs::write(dir.join("stripe_key"), stripe_key).unwrap();
     std::fs::write(dir.join("webhook_secret"), WEBHOOK_SECRET).unwrap();
     std::fs::write(dir.join("api_token"), format!("{TOKEN}\n")).unwrap();
-    let text = format!(
-        r#"[store]
-{store}
-[serve]
-{serve}
-[[integration]]
-id = "{INTEGRATION}"
+    let mut text = format!("[store]\n{store}\n[serve]\n{serve}\n[sync]\n{sync}\n");
+    for id in ids {
+        text.push_str(&format!(
+            r#"[[integration]]
+id = "{id}"
 plugin = "{plugin}"
 start_date = "2000-01-01"
 [integration.settings]
@@ -54,8 +73,9 @@ webhook_secret = {{ file = "webhook_secret" }}
 origins = ["{stripe_url}"]
 secret_routes = {{ test_secret_key = ["{stripe_url}"] }}
 "#,
-        plugin = intake_test_artifacts::STRIPE,
-    );
+            plugin = intake_test_artifacts::STRIPE,
+        ));
+    }
     let path = dir.join("intake.toml");
     std::fs::write(&path, text).unwrap();
     path

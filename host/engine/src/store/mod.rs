@@ -365,6 +365,10 @@ pub trait Store: Send + Sync {
     /// The runs after run `after` that ended well ("ok", "nothing to do"), as (run id,
     /// integration): what other workers finished since a pass began, read in one statement.
     fn synced_since(&self, after: i64) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Integrations a worker left part-way: a window still open and the latest run never
+    /// finished (its worker died) or was interrupted (a shutdown). What a run that ended in a
+    /// failure left open is not here: retrying that is the schedule's job, not a loop's.
+    fn resumable(&self) -> Result<Vec<String>, StoreError>;
     /// Every stored donation (of one integration, or all), ordered by integration, then time
     /// received, then id; handed to `each` one at a time.
     fn each_donation(

@@ -371,6 +371,23 @@ impl Store for PgStore {
         })
     }
 
+    fn resumable(&self) -> Result<Vec<String>, StoreError> {
+        self.with(|conn| {
+            Ok(conn
+                .query(
+                    "SELECT DISTINCT s.integration FROM sync_state s
+             WHERE s.window_since IS NOT NULL
+               AND (SELECT r.status FROM runs r WHERE r.integration = s.integration
+                    ORDER BY r.id DESC LIMIT 1) IN ('running', 'interrupted')
+             ORDER BY s.integration",
+                    &[],
+                )?
+                .iter()
+                .map(|row| row.get(0))
+                .collect())
+        })
+    }
+
     fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with(|conn| {

@@ -298,6 +298,19 @@ impl Store for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn resumable(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn.prepare_cached(
+            "SELECT DISTINCT s.integration FROM sync_state s
+             WHERE s.window_since IS NOT NULL
+               AND (SELECT r.status FROM runs r WHERE r.integration = s.integration
+                    ORDER BY r.id DESC LIMIT 1) IN ('running', 'interrupted')
+             ORDER BY s.integration",
+        )?;
+        let rows = query.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn runs(&self, integration: Option<&str>, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let conn = self.conn();
         // Two statements, not `?1 IS NULL OR integration = ?1`: one integration's runs are
