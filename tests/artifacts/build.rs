@@ -28,6 +28,9 @@ const HOSTILE_VARIANTS: &[(&str, &str)] = &[
     ("HOSTILE_DECLARES_LOCAL", "declares-local"),
 ];
 
+/// (constant name, version stamped on a Stripe build)
+const STRIPE_STAMPED: &[(&str, &str)] = &[("STRIPE_V2", "0.1.0+swap")];
+
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir
@@ -67,6 +70,26 @@ fn main() {
             build.status().is_ok_and(|s| s.success()) && std::fs::copy(&hostile, &dest).is_ok();
         if !built {
             println!("cargo:warning=the hostile guest variant `{variant}` failed to build");
+        }
+        code.push_str(&format!(
+            "pub const {name}: &str = {:?};\n",
+            dest.display().to_string()
+        ));
+    }
+
+    // A second Stripe build told apart by its stamped version, for hot swap through the
+    // service. Before the plain build, which then leaves the plain Stripe in place.
+    let stripe = component_path(&out_dir, "intake-plugin-stripe");
+    for (name, version) in STRIPE_STAMPED {
+        let mut build = guest_build(&cargo, &root, &target_dir);
+        build
+            .args(["--package", "intake-plugin-stripe"])
+            .env("INTAKE_PLUGIN_VERSION", version);
+        let dest = variants_dir.join(format!("{}.wasm", name.to_lowercase()));
+        let built =
+            build.status().is_ok_and(|s| s.success()) && std::fs::copy(&stripe, &dest).is_ok();
+        if !built {
+            println!("cargo:warning=the Stripe build stamped {version} failed to build");
         }
         code.push_str(&format!(
             "pub const {name}: &str = {:?};\n",
@@ -129,7 +152,8 @@ fn guest_build(cargo: &OsStr, root: &Path, target_dir: &Path) -> Command {
             "--target-dir",
         ])
         .arg(target_dir)
-        .env_remove("INTAKE_HOSTILE_VARIANT");
+        .env_remove("INTAKE_HOSTILE_VARIANT")
+        .env_remove("INTAKE_PLUGIN_VERSION");
     // Flags meant for the host build must not leak into the guest build.
     for var in [
         "CARGO_ENCODED_RUSTFLAGS",

@@ -6,7 +6,6 @@
 mod serve_support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use intake_emulators::stripe::{Config as StripeConfig, Fault, Mode, StripeEmulator};
@@ -58,41 +57,6 @@ fn run_statuses(db_url: &str) -> BTreeMap<String, Vec<(String, Option<String>)>>
     by
 }
 
-/// The ids an uninterrupted sync of the same account stores, into a SQLite store of its own.
-fn reference(stripe_url: &str, key: &str) -> BTreeSet<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        stripe_url,
-        key,
-        "path = \"intake.db\"",
-        TOKEN_FROM_FILE,
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_intake"))
-        .args(["sync", "--config"])
-        .arg(&config)
-        .env("INTAKE_CACHE_DIR", cache_dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_intake"))
-        .args(["export", "--format", "ndjson", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|line| {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            v["id"].as_str().unwrap().to_string()
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_workers_syncs_are_resumed_by_the_others_with_nothing_lost_or_doubled() {
     let Some(db) = intake_test_postgres::database() else {
@@ -102,7 +66,7 @@ async fn a_killed_workers_syncs_are_resumed_by_the_others_with_nothing_lost_or_d
         .await
         .unwrap();
     let key = stripe.key(Mode::Test).to_string();
-    let expected = reference(&stripe.url(), &key);
+    let expected = uninterrupted_ids(&stripe.url(), &key);
     assert!(expected.len() > 300);
 
     let store = format!("url = \"{}\"", db.url);

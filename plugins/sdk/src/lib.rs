@@ -138,6 +138,19 @@ macro_rules! export_plugin {
     };
 }
 
+/// The plugin's version for its `info`: the crate's version, or the one a release pipeline
+/// stamps on a build with `INTAKE_PLUGIN_VERSION=1.4.0+build.7 cargo build …` (so two builds of
+/// one source tell apart in the host's plugin list and reload log).
+#[macro_export]
+macro_rules! plugin_version {
+    () => {
+        match option_env!("INTAKE_PLUGIN_VERSION") {
+            Some(stamped) => stamped,
+            None => env!("CARGO_PKG_VERSION"),
+        }
+    };
+}
+
 impl Error {
     /// What the error says, without its kind: for a row error or a longer message.
     pub fn message(&self) -> String {

@@ -7,7 +7,7 @@ pub fn info() -> PluginInfo {
     PluginInfo {
         id: "stripe".into(),
         name: "Stripe".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
+        version: intake_plugin_sdk::plugin_version!().into(),
         settings: vec![
             Setting::text("mode", "Mode", "Which keys to use: live or test.")
                 .choices(&["live", "test"])

@@ -2,6 +2,7 @@
 //! `intake serve` process on a loopback port picked by the OS.
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -79,6 +80,41 @@ secret_routes = {{ test_secret_key = ["{stripe_url}"] }}
     let path = dir.join("intake.toml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The ids an uninterrupted sync of the same account stores, into a SQLite store of its own.
+pub fn uninterrupted_ids(stripe_url: &str, key: &str) -> BTreeSet<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        stripe_url,
+        key,
+        "path = \"intake.db\"",
+        TOKEN_FROM_FILE,
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["sync", "--config"])
+        .arg(&config)
+        .env("INTAKE_CACHE_DIR", cache_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["export", "--format", "ndjson", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect()
 }
 
 /// The `[serve]` body reading the token from the file `write_config` writes.
