@@ -210,12 +210,7 @@ fn row(
         reverses: None,
         amount: money(amount),
         fee: fee.map(money),
-        net: match fee {
-            Some(f) => Some(money(amount.checked_sub(f).ok_or_else(|| {
-                format!("{id}: fee `{f}` from amount `{amount}` overflows")
-            })?)),
-            None => None,
-        },
+        net: net.map(money),
         received_at,
         donor,
         recurrence: None,
