@@ -16,7 +16,7 @@ use intake_emulators::webhooks::client;
 use intake_engine::{Config, Engine};
 use intake_host::{Host, HostConfig};
 
-const SECRET: &str = "whsec_bench";
+const SECRET: &str = "whsec_bench_signing_key_0123456789";
 
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -124,8 +124,9 @@ webhook_secret = {{ file = "whsec" }}
                         }
                         let sent = Instant::now();
                         let response = request.send().await.unwrap();
-                        assert_eq!(response.status().as_u16(), 200);
-                        let _ = response.bytes().await;
+                        let status = response.status().as_u16();
+                        let text = response.text().await.unwrap_or_default();
+                        assert_eq!(status, 200, "{text}");
                         latencies.push(sent.elapsed());
                     }
                     latencies

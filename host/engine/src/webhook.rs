@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::config::{Config, ImportMode};
 use crate::engine::Engine;
 use crate::matching::ContactMatcher;
-use crate::queue::{ImportQueue, QueueError, QueueSummary, auto_import};
+use crate::queue::{AutoImport, ImportQueue, QueueError, auto_import_items};
 use crate::store::{Batch, Counts, StoreError, Via};
 
 /// What one delivery did.
@@ -25,6 +25,9 @@ pub struct WebhookOutcome {
     /// What they did to the store: a replay is all `unchanged`.
     #[serde(flatten)]
     pub counts: Counts,
+    /// The ids of the donations it carried, for the queue.
+    #[serde(skip)]
+    pub donation_ids: Vec<String>,
 }
 
 /// Why a delivery was refused.
@@ -86,6 +89,7 @@ impl Engine {
                 other => WebhookError::Plugin(other),
             })?;
         let entries = donations.len() as u64;
+        let donation_ids = donations.iter().map(|d| d.id.clone()).collect();
         let counts = if donations.is_empty() {
             Counts::default()
         } else {
@@ -108,27 +112,38 @@ impl Engine {
             integration: integration_id.to_string(),
             entries,
             counts,
+            donation_ids,
         })
     }
 }
 
-/// After a delivery stored something new: into the import queue as after a sync, and
-/// approved at once for an integration with `import = "auto"`.
+/// What a delivery put into the import queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryQueued {
+    /// Items it added to the queue (a donation already queued is not added again).
+    pub queued: u64,
+    /// What an automatic import did with them (`import = "auto"` only).
+    pub auto: Option<AutoImport>,
+}
+
+/// After a delivery stored something new: its donations into the import queue, and
+/// approved at once for an integration with `import = "auto"`. Only the delivery's own, and
+/// nothing counted over the whole queue: a delivery costs the same whatever the store holds.
 pub fn queue_delivery<S>(
     store: &S,
     config: &Config,
     outcome: &WebhookOutcome,
-) -> Result<QueueSummary, QueueError>
+) -> Result<DeliveryQueued, QueueError>
 where
     S: ImportQueue + ContactMatcher + ?Sized,
 {
-    store.enqueue_new()?;
+    let added = store.enqueue(&outcome.integration, &outcome.donation_ids)?;
     let auto = match config.integration(&outcome.integration) {
-        Some(i) if i.import == ImportMode::Auto => Some(auto_import(store, i)?),
+        Some(i) if i.import == ImportMode::Auto => Some(auto_import_items(store, i, &added)?),
         _ => None,
     };
-    Ok(QueueSummary {
+    Ok(DeliveryQueued {
+        queued: added.len() as u64,
         auto,
-        pending: store.pending_count(Some(&outcome.integration))?,
     })
 }

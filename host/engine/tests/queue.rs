@@ -398,6 +398,65 @@ fn a_donation_stored_twice_is_queued_once() {
     assert_eq!(store.pending_count(Some("other")).unwrap(), 0);
 }
 
+/// A delivery queues its own donations: in the order given, each once, nothing it did not
+/// carry (a donation stored by a sync and not yet queued stays for the sync's pass).
+fn a_delivery_queues_only_its_own_donations() {
+    let synced = donation(
+        "ch_0",
+        100,
+        person("Ada", "Lovelace", "ada@example.com"),
+        None,
+    );
+    let store = store_with(std::slice::from_ref(&synced));
+    let (a, b, unqueued) = (
+        donation("ch_a", 200, person("Bo", "Diddley", "bo@example.com"), None),
+        donation("ch_b", 300, person("Cy", "Twombly", "cy@example.com"), None),
+        donation("ch_c", 400, person("Di", "Fossey", "di@example.com"), None),
+    );
+    store
+        .store_batch(
+            "winred-main",
+            Batch {
+                donations: &[a, b, unqueued],
+                ..Batch::default()
+            },
+            Via::Webhook,
+        )
+        .unwrap();
+    let ids = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let added = store
+        .enqueue("winred-main", &ids(&["ch_b", "ch_a", "ch_0", "not-stored"]))
+        .unwrap();
+    assert_eq!(
+        added.len(),
+        2,
+        "ch_0 was queued already; not-stored is not stored"
+    );
+    let queued: Vec<(i64, String)> = store
+        .queue_items(&QueueFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.id, i.donation.id))
+        .collect();
+    assert_eq!(
+        queued.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>(),
+        ["ch_0", "ch_b", "ch_a"]
+    );
+    assert_eq!(added, [queued[1].0, queued[2].0]);
+    assert!(
+        store
+            .enqueue("winred-main", &ids(&["ch_a"]))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.enqueue("other", &ids(&["ch_c"])).unwrap().is_empty());
+    assert_eq!(
+        store.enqueue_new().unwrap(),
+        1,
+        "ch_c waits for the sync's pass"
+    );
+}
+
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -427,6 +486,7 @@ on_both_backends!(
     a_refund_reverses_each_entry_of_its_original_and_the_aggregate_follows,
     an_entry_carries_the_payout_that_settled_it,
     a_donation_stored_twice_is_queued_once,
+    a_delivery_queues_only_its_own_donations,
 );
 
 /// Two reviewers on two workers approve one earmarked item at the same moment: it is booked

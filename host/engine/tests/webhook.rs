@@ -91,7 +91,8 @@ async fn a_delivery_is_stored_once_and_queued_and_refusals_say_why() {
         .unwrap();
     assert_eq!((first.entries, first.counts.new), (1, 1));
     let queued = queue_delivery(store.as_ref(), &config, &first).unwrap();
-    assert_eq!(queued.pending, 1);
+    assert_eq!(queued.queued, 1);
+    assert_eq!(store.pending_count(None).unwrap(), 1);
     let again = engine
         .ingest_webhook("stripe-on", &headers, &body)
         .await

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{Approval, ContactChoice, ImportQueue, QueueError, QueueFilter, QueueStatus};
+use super::{
+    Approval, ContactChoice, ImportQueue, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus,
+};
 use crate::IntegrationReport;
 use crate::config::{Config, ImportMode, IntegrationConfig};
 use crate::matching::{AUTO_MATCH_SCORE, ContactMatcher};
@@ -38,44 +40,79 @@ where
     })?;
     let mut done = AutoImport::default();
     for item in pending {
-        let contact = if item.donation.reverses.is_some() {
-            ContactChoice::New // unused: a reversal belongs to its original's contact
-        } else {
-            let strong: Vec<_> = store
-                .candidates(&item.donation.donor, 3)?
-                .into_iter()
-                .filter(|c| c.score >= AUTO_MATCH_SCORE)
-                .collect();
-            match strong.as_slice() {
-                [] => ContactChoice::New,
-                [one] => ContactChoice::Existing(one.contact),
-                _ => {
-                    done.ambiguous += 1;
-                    continue;
-                }
-            }
-        };
-        let approval = Approval {
-            contact,
-            defaults: &integration.defaults,
-            by: "auto",
-        };
-        match store.approve(item.id, &approval) {
-            Ok(approved) => {
-                done.approved += 1;
-                if item.donation.reverses.is_none() {
-                    if approved.new_contact {
-                        done.new_contacts += 1;
-                    } else {
-                        done.matched += 1;
-                    }
-                }
-            }
-            Err(QueueError::OriginalNotApproved { .. }) => done.waiting += 1,
-            Err(e) => return Err(e),
+        decide(store, integration, &item, &mut done)?;
+    }
+    Ok(done)
+}
+
+/// As [`auto_import`], for these items only (a webhook delivery's, just queued): the cost of
+/// a delivery stays its own, however many items wait for review. A refund waiting for its
+/// original, or an item left to a reviewer, is looked at again by the next sync's pass.
+pub fn auto_import_items<S>(
+    store: &S,
+    integration: &IntegrationConfig,
+    items: &[QueueId],
+) -> Result<AutoImport, QueueError>
+where
+    S: ImportQueue + ContactMatcher + ?Sized,
+{
+    let mut done = AutoImport::default();
+    for &id in items {
+        let item = store.queue_item(id)?;
+        if item.status == QueueStatus::Pending {
+            decide(store, integration, &item, &mut done)?;
         }
     }
     Ok(done)
+}
+
+/// Approve one pending item where it can safely be, and count what happened.
+fn decide<S>(
+    store: &S,
+    integration: &IntegrationConfig,
+    item: &QueueItem,
+    done: &mut AutoImport,
+) -> Result<(), QueueError>
+where
+    S: ImportQueue + ContactMatcher + ?Sized,
+{
+    let contact = if item.donation.reverses.is_some() {
+        ContactChoice::New // unused: a reversal belongs to its original's contact
+    } else {
+        let strong: Vec<_> = store
+            .candidates(&item.donation.donor, 3)?
+            .into_iter()
+            .filter(|c| c.score >= AUTO_MATCH_SCORE)
+            .collect();
+        match strong.as_slice() {
+            [] => ContactChoice::New,
+            [one] => ContactChoice::Existing(one.contact),
+            _ => {
+                done.ambiguous += 1;
+                return Ok(());
+            }
+        }
+    };
+    let approval = Approval {
+        contact,
+        defaults: &integration.defaults,
+        by: "auto",
+    };
+    match store.approve(item.id, &approval) {
+        Ok(approved) => {
+            done.approved += 1;
+            if item.donation.reverses.is_none() {
+                if approved.new_contact {
+                    done.new_contacts += 1;
+                } else {
+                    done.matched += 1;
+                }
+            }
+        }
+        Err(QueueError::OriginalNotApproved { .. }) => done.waiting += 1,
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// What the import queue holds for an integration after a sync.

@@ -18,7 +18,7 @@ mod auto;
 pub(crate) mod booking;
 mod types;
 
-pub use auto::{AutoImport, QueueSummary, after_sync, auto_import};
+pub use auto::{AutoImport, QueueSummary, after_sync, auto_import, auto_import_items};
 pub use types::{
     Approval, Approved, ContactChoice, Decided, EntryRole, LedgerEntry, Organization,
     OrganizationId, QueueError, QueueFilter, QueueId, QueueItem, QueueStatus, Rejected,
@@ -32,6 +32,14 @@ pub trait ImportQueue: Send + Sync {
     /// Put every stored donation that is not yet in the queue into it, oldest first. Returns
     /// how many were added.
     fn enqueue_new(&self) -> Result<u64, QueueError>;
+    /// Put these stored donations of `integration` into the queue, in the order given (those
+    /// already in it, or not stored, are passed by); the items added. A webhook delivery's
+    /// path: its own donations, not a scan of every stored one.
+    fn enqueue(
+        &self,
+        integration: &str,
+        donation_ids: &[String],
+    ) -> Result<Vec<QueueId>, QueueError>;
     /// Queue items matching `filter`, oldest first.
     fn queue_items(&self, filter: &QueueFilter) -> Result<Vec<QueueItem>, QueueError>;
     /// How many items wait for review (of one integration, or all).

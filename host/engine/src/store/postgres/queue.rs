@@ -247,6 +247,31 @@ impl ImportQueue for PgStore {
         })?)
     }
 
+    fn enqueue(
+        &self,
+        integration: &str,
+        donation_ids: &[String],
+    ) -> Result<Vec<QueueId>, QueueError> {
+        Ok(self.with(|conn| {
+            let mut tx = conn.transaction()?;
+            let now = now_rfc3339();
+            let insert = tx.prepare(
+                "INSERT INTO queue (integration, donation_id, queued_at)
+                 SELECT integration, id, $3 FROM donations WHERE integration = $1 AND id = $2
+                 ON CONFLICT (integration, donation_id) DO NOTHING
+                 RETURNING id",
+            )?;
+            let mut added = Vec::new();
+            for id in donation_ids {
+                if let Some(row) = tx.query_opt(&insert, &[&integration, id, &now])? {
+                    added.push(row.get(0));
+                }
+            }
+            tx.commit()?;
+            Ok(added)
+        })?)
+    }
+
     fn queue_items(&self, filter: &QueueFilter) -> Result<Vec<QueueItem>, QueueError> {
         let limit = filter.limit.and_then(|l| i64::try_from(l).ok());
         let status = filter.status.map(QueueStatus::as_str);

@@ -264,6 +264,31 @@ impl ImportQueue for SqliteStore {
         Ok(added as u64)
     }
 
+    fn enqueue(
+        &self,
+        integration: &str,
+        donation_ids: &[String],
+    ) -> Result<Vec<QueueId>, QueueError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = now_rfc3339();
+        let mut added = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO queue (integration, donation_id, queued_at)
+                 SELECT integration, id, ?3 FROM donations WHERE integration = ?1 AND id = ?2
+                 ON CONFLICT (integration, donation_id) DO NOTHING",
+            )?;
+            for id in donation_ids {
+                if insert.execute(params![integration, id, now])? == 1 {
+                    added.push(tx.last_insert_rowid());
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
     fn queue_items(&self, filter: &QueueFilter) -> Result<Vec<QueueItem>, QueueError> {
         let conn = self.conn();
         let sql = format!(
