@@ -450,11 +450,14 @@ fn a_delivery_queues_only_its_own_donations() {
             .is_empty()
     );
     assert!(store.enqueue("other", &ids(&["ch_c"])).unwrap().is_empty());
+    // The run's end sweeps its own integration only.
+    assert_eq!(store.enqueue_new_of("other").unwrap(), 0);
     assert_eq!(
-        store.enqueue_new().unwrap(),
+        store.enqueue_new_of("winred-main").unwrap(),
         1,
-        "ch_c waits for the sync's pass"
+        "ch_c, at the sync's pass"
     );
+    assert_eq!(store.enqueue_new().unwrap(), 0);
 }
 
 macro_rules! on_both_backends {

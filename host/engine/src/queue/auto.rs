@@ -32,7 +32,7 @@ pub fn auto_import<S>(store: &S, integration: &IntegrationConfig) -> Result<Auto
 where
     S: ImportQueue + ContactMatcher + ?Sized,
 {
-    store.enqueue_new()?;
+    store.enqueue_new_of(&integration.id)?;
     let pending = store.queue_items(&QueueFilter {
         integration: Some(integration.id.clone()),
         status: Some(QueueStatus::Pending),
@@ -124,7 +124,8 @@ pub struct QueueSummary {
     pub pending: u64,
 }
 
-/// After a sync: every new donation enters the import queue; integrations with
+/// After a sync: each synced integration's new donations enter the import queue (read by
+/// that integration's keys, not over the whole store); integrations with
 /// `import = "auto"` whose run succeeded are then imported without review where safe (a run
 /// that failed part-way leaves its donations for the next one, so a refund is not imported
 /// before its original). One summary per report, in the reports' order.
@@ -136,9 +137,9 @@ pub fn after_sync<S>(
 where
     S: ImportQueue + ContactMatcher + ?Sized,
 {
-    store.enqueue_new()?;
     let mut out = Vec::with_capacity(reports.len());
     for report in reports {
+        store.enqueue_new_of(&report.integration)?;
         let auto = match config.integration(&report.integration) {
             Some(i) if i.import == ImportMode::Auto && report.succeeded() => {
                 Some(auto_import(store, i)?)

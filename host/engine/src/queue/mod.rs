@@ -32,6 +32,9 @@ pub trait ImportQueue: Send + Sync {
     /// Put every stored donation that is not yet in the queue into it, oldest first. Returns
     /// how many were added.
     fn enqueue_new(&self) -> Result<u64, QueueError>;
+    /// As [`ImportQueue::enqueue_new`], for one integration: what a run's end sweeps, read by
+    /// the integration's keys instead of over every integration's donations.
+    fn enqueue_new_of(&self, integration: &str) -> Result<u64, QueueError>;
     /// Put these stored donations of `integration` into the queue, in the order given (those
     /// already in it, or not stored, are passed by); the items added. A webhook delivery's
     /// path: its own donations, not a scan of every stored one.

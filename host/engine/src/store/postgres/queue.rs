@@ -247,6 +247,21 @@ impl ImportQueue for PgStore {
         })?)
     }
 
+    fn enqueue_new_of(&self, integration: &str) -> Result<u64, QueueError> {
+        Ok(self.with(|conn| {
+            Ok(conn.execute(
+                "INSERT INTO queue (integration, donation_id, queued_at)
+                 SELECT d.integration, d.id, $1 FROM donations d
+                 WHERE d.integration = $2
+                   AND NOT EXISTS (SELECT 1 FROM queue q
+                                   WHERE q.integration = d.integration AND q.donation_id = d.id)
+                 ORDER BY d.received_at, d.id
+                 ON CONFLICT (integration, donation_id) DO NOTHING",
+                &[&now_rfc3339(), &integration],
+            )?)
+        })?)
+    }
+
     fn enqueue(
         &self,
         integration: &str,

@@ -264,6 +264,20 @@ impl ImportQueue for SqliteStore {
         Ok(added as u64)
     }
 
+    fn enqueue_new_of(&self, integration: &str) -> Result<u64, QueueError> {
+        let conn = self.conn();
+        let added = conn.execute(
+            "INSERT INTO queue (integration, donation_id, queued_at)
+             SELECT d.integration, d.id, ?1 FROM donations d
+             WHERE d.integration = ?2
+               AND NOT EXISTS (SELECT 1 FROM queue q
+                               WHERE q.integration = d.integration AND q.donation_id = d.id)
+             ORDER BY d.received_at, d.id",
+            params![now_rfc3339(), integration],
+        )?;
+        Ok(added as u64)
+    }
+
     fn enqueue(
         &self,
         integration: &str,
