@@ -160,7 +160,11 @@ impl Engine {
         // renews it: that one is left to its holder). One its holder finished is left alone.
         let ttl = self.config().sync.lease;
         let give_up = Instant::now() + ttl + ttl / 3;
-        let every = (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(2));
+        // Soon at first (a holder often finishes moments after the pass), then less often, up
+        // to a tenth of the claim (at most 2 s): a wait as long as the claim's tenth from the
+        // start made short runs with several workers wait seconds for nothing.
+        let longest = (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(2));
+        let mut every = Duration::from_millis(100).min(longest);
         let mut pending: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
         while !pending.is_empty() {
             let retries = pending.iter().map(|&i| {
@@ -189,6 +193,7 @@ impl Engine {
                 _ = tokio::time::sleep(every) => {}
                 _ = options.stop.cancelled() => break,
             }
+            every = (every * 2).min(longest);
         }
         reports
     }
