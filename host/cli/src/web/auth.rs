@@ -130,6 +130,7 @@ pub(crate) fn authenticate(state: &Shared, headers: &HeaderMap) -> Auth {
 
 /// The viewer, or the response that stands in for the page: a redirect to the sign-in page,
 /// or 401 for a wrong bearer token.
+#[allow(clippy::result_large_err)] // the response is the page's answer, returned once
 pub(crate) fn require(state: &Shared, headers: &HeaderMap) -> Result<Viewer, Response> {
     match authenticate(state, headers) {
         Auth::Viewer(v) => Ok(v),
