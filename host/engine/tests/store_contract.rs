@@ -707,6 +707,33 @@ fn postgres_migrates_once_and_refuses_a_newer_schema() {
 
 /// A claim left by a process of this machine that is gone (a killed `intake sync`) is taken
 /// at once, without waiting for it to run out; a live process's claim is respected.
+/// Processes opening one new store file at the same moment (a service and a sync started
+/// together): every open succeeds and the schema is made once.
+#[test]
+fn sqlite_opening_a_new_store_together_migrates_it_once() {
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("intake.db");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let opens: Vec<_> = (0..6)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    SqliteStore::open(&path)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for open in opens {
+            assert_eq!(open.join().unwrap(), Ok(()));
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.runs(None, 1).unwrap().len(), 0);
+    }
+}
+
 #[test]
 fn sqlite_a_dead_local_processs_claim_is_taken_at_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -49,10 +49,11 @@ impl SqliteStore {
         // WAL: readers (an export, the API) never block the sync's writes. NORMAL is durable
         // against a crashed process; after a power cut the last commits may roll back, but a
         // page and its cursor always roll back together.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // First: another process opening the same new file at once holds its lock briefly.
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        set_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -69,25 +70,54 @@ impl SqliteStore {
     }
 }
 
+/// Switch the file to WAL. Another process switching the same new file at that moment makes
+/// SQLite answer "locked" at once, without waiting: wait here, up to the busy timeout, until
+/// one of them has switched it.
+fn set_wal(conn: &Connection) -> Result<(), StoreError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let known = schema::MIGRATIONS.len() as i64;
+    let too_new = |found: i64| StoreError::TooNew { found, known };
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version > known {
-        return Err(StoreError::TooNew {
-            found: version,
-            known,
-        });
+        return Err(too_new(version));
     }
-    for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
+    // Each step under the write lock, the version read again inside it: two processes opening
+    // a new store together (a service and a sync started at once) apply each step once.
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version > known {
+            return Err(too_new(version));
+        }
+        let Some(sql) = schema::MIGRATIONS.get(version as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        if index + 1 == schema::CONTACT_KEYS {
+        if version + 1 == schema::CONTACT_KEYS as i64 {
             contacts::index_existing(&tx)?;
         }
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 impl Store for SqliteStore {
