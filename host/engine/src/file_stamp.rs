@@ -6,6 +6,16 @@
 use std::path::Path;
 use std::time::SystemTime;
 
+/// A digest of what `path` holds now, to tell a notice of the same bytes (an editor saving
+/// twice, a copy touching a file) from a change; None when it cannot be read.
+pub fn content_digest(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let bytes = std::fs::read(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Some(hasher.finish())
+}
+
 /// A file's size, modification time and (on Unix) inode: a rewrite changes the first two, a
 /// file renamed over it the last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::file_stamp::FileStamp;
+use crate::file_stamp::{FileStamp, content_digest};
 use intake_host::Host;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
@@ -130,12 +130,7 @@ pub fn spawn(
                         seen.remove(&path);
                     }
                 }
-                let digest = std::fs::read(&path).ok().map(|bytes| {
-                    use std::hash::{Hash, Hasher};
-                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                    bytes.hash(&mut hasher);
-                    hasher.finish()
-                });
+                let digest = content_digest(&path);
                 if digest.is_some() && loaded.get(&path) == digest.as_ref() {
                     continue;
                 }

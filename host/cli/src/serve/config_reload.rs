@@ -9,14 +9,13 @@
 //! plugin directory watched) stays as it is: a change to those is listed as needing a
 //! restart, and the rest of the file applies.
 
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use intake_engine::config_watch::{ConfigWatcher, watch_config};
-use intake_engine::file_stamp::FileStamp;
+use intake_engine::file_stamp::{FileStamp, content_digest};
 use intake_engine::schedule::Scheduler;
 use intake_engine::{Config, Engine};
 use serde::Serialize;
@@ -117,7 +116,7 @@ pub fn start(
         // The bytes last read: a change notice for the same bytes (an editor saving twice, a
         // touch) reloads nothing. SIGHUP always reloads: the operator asked. The file's stamp
         // is compared first: reading it is itself a notice, which must not read it again.
-        let mut last_read = digest(&path);
+        let mut last_read = content_digest(&path);
         let mut last_stamp = FileStamp::of(&path);
         loop {
             let trigger = tokio::select! {
@@ -130,7 +129,7 @@ pub fn start(
                 continue;
             }
             last_stamp = stamp;
-            let read = digest(&path);
+            let read = content_digest(&path);
             if matches!(trigger, Trigger::FileChanged) && read == last_read {
                 continue;
             }
@@ -167,13 +166,6 @@ async fn next_hangup(hangups: &mut Hangups) -> Option<()> {
     }
     let _ = hangups;
     std::future::pending().await
-}
-
-fn digest(path: &Path) -> Option<u64> {
-    let bytes = std::fs::read(path).ok()?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    Some(hasher.finish())
 }
 
 /// Read, check and apply the file; the outcome goes to the status, the log and the metrics.
