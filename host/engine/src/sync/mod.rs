@@ -41,6 +41,9 @@ enum Stop {
     Asked,
 }
 
+/// The detail of an integration another worker synced to the end during this pass.
+const SYNCED_ELSEWHERE: &str = "another worker synced it during this run";
+
 /// The detail of a run stopped by [`SyncOptions::stop`].
 const STOPPED: &str = "stopped before the end (the worker is shutting down); the next run resumes from the last committed page";
 
@@ -130,14 +133,24 @@ impl Engine {
             async move {
                 let _permit = limit.acquire().await;
                 if options.stop.is_cancelled() {
-                    return (Self::not_started(integration, progress), false);
+                    progress.started(&integration.config.id);
+                    let report = Self::passed_by(
+                        integration,
+                        progress,
+                        crate::store::INTERRUPTED,
+                        "not started: the worker is shutting down",
+                    );
+                    return (report, false);
                 }
                 if synced_elsewhere
                     .contains(self.store(), &integration.config.id)
                     .await
                 {
                     progress.started(&integration.config.id);
-                    return (Self::synced_elsewhere(integration, progress), false);
+                    return (
+                        Self::passed_by(integration, progress, "busy", SYNCED_ELSEWHERE),
+                        false,
+                    );
                 }
                 self.sync_integration(integration, options, progress, mark, false)
                     .await
@@ -198,31 +211,17 @@ impl Engine {
         reports
     }
 
-    /// The report for an integration not started because the pass was asked to stop.
-    fn not_started(
+    /// The report for an integration passed by without a run of its own: another worker
+    /// synced it during this pass ("busy"), or the pass was asked to stop ("interrupted").
+    fn passed_by(
         integration: &PreparedIntegration,
         progress: &(dyn Progress + Sync),
-    ) -> IntegrationReport {
-        progress.started(&integration.config.id);
-        let summary = RunSummary {
-            status: crate::store::INTERRUPTED.into(),
-            detail: Some("not started: the worker is shutting down".into()),
-            ..RunSummary::default()
-        };
-        let report =
-            IntegrationReport::from_summary(&integration.config.id, summary, Duration::ZERO);
-        progress.finished(&report);
-        report
-    }
-
-    /// The report for an integration another worker synced to the end during this pass.
-    fn synced_elsewhere(
-        integration: &PreparedIntegration,
-        progress: &(dyn Progress + Sync),
+        status: &str,
+        detail: &str,
     ) -> IntegrationReport {
         let summary = RunSummary {
-            status: "busy".into(),
-            detail: Some("another worker synced it during this run".into()),
+            status: status.into(),
+            detail: Some(detail.into()),
             ..RunSummary::default()
         };
         let report =
@@ -319,7 +318,8 @@ impl Engine {
             && matches!(run.summary.status.as_str(), "ok" | "nothing to do")
         {
             release(store, id.clone()).await;
-            return (Self::synced_elsewhere(integration, progress), false);
+            let report = Self::passed_by(integration, progress, "busy", SYNCED_ELSEWHERE);
+            return (report, false);
         }
         let heartbeat = tokio::spawn(renew_claim(store.clone(), id.clone(), ttl));
         let run_id = {
