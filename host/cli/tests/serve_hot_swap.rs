@@ -14,8 +14,6 @@ use std::time::{Duration, Instant};
 
 use intake_emulators::stripe::{Config as StripeConfig, Mode, StripeEmulator, webhook};
 use intake_emulators::webhooks::client;
-use intake_engine::store::Store;
-use intake_engine::{Config, SqliteStore};
 use serve_support::*;
 
 /// Replace the plugin file as a deploy does: a temporary beside it (not a `.wasm`, so not
@@ -45,19 +43,6 @@ async fn serving(service: &Service) -> (String, Option<String>) {
         stripe["version"].as_str().unwrap().to_string(),
         stripe["last_reload_error"].as_str().map(str::to_string),
     )
-}
-
-fn stored_ids(config: &Path) -> Vec<String> {
-    let loaded = Config::load(config).unwrap();
-    let store = SqliteStore::open(&loaded.store_path).unwrap();
-    let mut ids = Vec::new();
-    store
-        .each_donation(Some(INTEGRATION), &mut |d| {
-            ids.push(d.donation.id);
-            Ok(())
-        })
-        .unwrap();
-    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -282,7 +267,7 @@ async fn twenty_swaps_while_webhooks_and_syncs_run_fail_no_request_and_lose_noth
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let ids = stored_ids(&config);
+    let ids = stored_ids(&config, INTEGRATION);
     let unique: BTreeSet<String> = ids.iter().cloned().collect();
     assert_eq!(unique.len(), ids.len(), "a donation stored twice");
     assert_eq!(unique, expected);

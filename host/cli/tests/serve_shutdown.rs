@@ -14,7 +14,7 @@ use intake_emulators::webhooks::client;
 use intake_emulators::winred::{self, Fault, WinRedEmulator};
 use intake_engine::store::Store;
 use intake_engine::{Config, SqliteStore};
-use serve_support::{Service, TOKEN, cache_dir};
+use serve_support::{Service, TOKEN, cache_dir, stored_ids};
 
 const FEC: &str = "C00123456";
 
@@ -47,22 +47,6 @@ secret_routes = {{ api_token = ["{url}"] }}
     path
 }
 
-fn stored_ids(config: &Path) -> Vec<String> {
-    let loaded = Config::load(config).unwrap();
-    if !loaded.store_path.exists() {
-        return Vec::new();
-    }
-    let store = SqliteStore::open(&loaded.store_path).unwrap();
-    let mut ids = Vec::new();
-    store
-        .each_donation(Some("winred-main"), &mut |d| {
-            ids.push(d.donation.id);
-            Ok(())
-        })
-        .unwrap();
-    ids
-}
-
 fn sync(config: &Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_intake"))
         .args(["sync", "--json", "--config"])
@@ -89,7 +73,9 @@ async fn sigterm_mid_sync_exits_zero_and_the_next_sync_resumes_with_nothing_lost
     let reference_dir = tempfile::tempdir().unwrap();
     let reference_config = write_config(reference_dir.path(), &emulator.url(), &token);
     sync(&reference_config);
-    let expected: BTreeSet<String> = stored_ids(&reference_config).into_iter().collect();
+    let expected: BTreeSet<String> = stored_ids(&reference_config, "winred-main")
+        .into_iter()
+        .collect();
     assert!(expected.len() > 100);
 
     let dir = tempfile::tempdir().unwrap();
@@ -119,13 +105,13 @@ async fn sigterm_mid_sync_exits_zero_and_the_next_sync_resumes_with_nothing_lost
     );
 
     let waited = Instant::now();
-    while stored_ids(&config).is_empty() {
+    while stored_ids(&config, "winred-main").is_empty() {
         assert!(waited.elapsed() < Duration::from_secs(30), "no page stored");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let status = service.terminate(Duration::from_secs(10));
     assert_eq!(status.code(), Some(0), "{}", service.stderr.lock().unwrap());
-    let at_stop = stored_ids(&config);
+    let at_stop = stored_ids(&config, "winred-main");
     assert!(
         at_stop.len() < expected.len(),
         "the sync finished before the signal; the test proves nothing"
@@ -146,7 +132,7 @@ async fn sigterm_mid_sync_exits_zero_and_the_next_sync_resumes_with_nothing_lost
     // The next run resumes from the cursor.
     emulator.clear_faults();
     sync(&config);
-    let after = stored_ids(&config);
+    let after = stored_ids(&config, "winred-main");
     let unique: BTreeSet<String> = after.iter().cloned().collect();
     assert_eq!(unique.len(), after.len(), "a donation stored twice");
     assert_eq!(unique, expected);
@@ -166,7 +152,9 @@ async fn ctrl_c_stops_intake_sync_at_a_page_boundary_and_the_next_sync_resumes()
     let reference_dir = tempfile::tempdir().unwrap();
     let reference_config = write_config(reference_dir.path(), &emulator.url(), &token);
     sync(&reference_config);
-    let expected: BTreeSet<String> = stored_ids(&reference_config).into_iter().collect();
+    let expected: BTreeSet<String> = stored_ids(&reference_config, "winred-main")
+        .into_iter()
+        .collect();
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &emulator.url(), &token);
@@ -180,7 +168,7 @@ async fn ctrl_c_stops_intake_sync_at_a_page_boundary_and_the_next_sync_resumes()
         .spawn()
         .unwrap();
     let waited = Instant::now();
-    while stored_ids(&config).is_empty() {
+    while stored_ids(&config, "winred-main").is_empty() {
         assert!(waited.elapsed() < Duration::from_secs(60), "no page stored");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -212,7 +200,7 @@ async fn ctrl_c_stops_intake_sync_at_a_page_boundary_and_the_next_sync_resumes()
         report["detail"],
         "stopped before the end (the worker is shutting down); the next run resumes from the last committed page"
     );
-    let kept = stored_ids(&config);
+    let kept = stored_ids(&config, "winred-main");
     assert!(
         kept.len() < expected.len(),
         "the sync ended before the signal"
@@ -221,7 +209,7 @@ async fn ctrl_c_stops_intake_sync_at_a_page_boundary_and_the_next_sync_resumes()
 
     emulator.clear_faults();
     sync(&config);
-    let after = stored_ids(&config);
+    let after = stored_ids(&config, "winred-main");
     let unique: BTreeSet<String> = after.iter().cloned().collect();
     assert_eq!(unique.len(), after.len(), "a donation stored twice");
     assert_eq!(unique, expected);

@@ -117,6 +117,25 @@ pub fn uninterrupted_ids(stripe_url: &str, key: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every donation id stored for `integration` in the SQLite store `config` names, in store
+/// order (a duplicate would show twice); none before the store exists.
+pub fn stored_ids(config: &Path, integration: &str) -> Vec<String> {
+    use intake_engine::store::Store;
+    let loaded = intake_engine::Config::load(config).unwrap();
+    if !loaded.store_path.exists() {
+        return Vec::new();
+    }
+    let store = intake_engine::SqliteStore::open(&loaded.store_path).unwrap();
+    let mut ids = Vec::new();
+    store
+        .each_donation(Some(integration), &mut |d| {
+            ids.push(d.donation.id);
+            Ok(())
+        })
+        .unwrap();
+    ids
+}
+
 /// The `[serve]` body reading the token from the file `write_config` writes.
 pub const TOKEN_FROM_FILE: &str = "api_token = { file = \"api_token\" }";
 
