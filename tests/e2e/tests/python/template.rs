@@ -16,20 +16,24 @@ fn template_dir() -> PathBuf {
     root().join("host/cli/templates/python")
 }
 
-/// The template's files, as its MANIFEST lists them.
-fn manifest() -> Vec<String> {
+/// The template's files as its MANIFEST lists them: (the path written, the file it comes
+/// from). `PATH < SOURCE` comes from SOURCE in the repository, any other from the template.
+fn manifest() -> Vec<(String, PathBuf)> {
     std::fs::read_to_string(template_dir().join("MANIFEST"))
         .expect("the template's MANIFEST")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
+        .map(|line| match line.split_once(" < ") {
+            Some((file, source)) => (file.to_string(), root().join(source)),
+            None => (line.to_string(), template_dir().join(line)),
+        })
         .collect()
 }
 
 /// Writes the template into `dest` as `intake plugin new example --lang python` would.
 fn generate(dest: &Path) {
-    for file in manifest() {
-        let text = std::fs::read_to_string(template_dir().join(&file)).expect(&file);
+    for (file, source) in manifest() {
+        let text = std::fs::read_to_string(&source).expect(&file);
         let (name, text) = match file.strip_suffix(".tmpl") {
             Some(name) => (name.to_string(), text.replace("{{id}}", "example")),
             None => (file.clone(), text),
@@ -62,30 +66,37 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
 
 #[test]
 fn the_template_ships_the_same_helpers_contract_and_pin() {
-    let pairs = [
-        ("wit/plugin.wit", root().join("wit/plugin.wit")),
-        (
-            "requirements.txt",
-            root().join("plugins/python/requirements.txt"),
-        ),
-    ];
-    let helpers = manifest()
-        .into_iter()
-        .filter(|f| f.starts_with("intake_plugin/"))
-        .map(|f| (f.clone(), root().join("plugins/python").join(&f)))
-        .collect::<Vec<_>>();
+    let listed = manifest();
+    let source_of = |file: &str| {
+        listed
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, source)| source.clone())
+    };
+    // Shipped from where they live, not from copies that could drift.
+    assert_eq!(
+        source_of("wit/plugin.wit"),
+        Some(root().join("plugins/sdk/wit/plugin.wit"))
+    );
+    assert_eq!(
+        source_of("requirements.txt"),
+        Some(root().join("plugins/python/requirements.txt"))
+    );
+    let helpers: Vec<String> = std::fs::read_dir(root().join("plugins/python/intake_plugin"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".py"))
+        .collect();
     assert_eq!(helpers.len(), 6, "every helper module is in the MANIFEST");
-    for (ours, theirs) in pairs
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.clone()))
-        .chain(helpers)
-    {
+    for helper in helpers {
         assert_eq!(
-            std::fs::read_to_string(template_dir().join(&ours)).unwrap(),
-            std::fs::read_to_string(&theirs).unwrap(),
-            "host/cli/templates/python/{ours} differs from {}: copy it over",
-            theirs.display()
+            source_of(&format!("intake_plugin/{helper}")),
+            Some(root().join("plugins/python/intake_plugin").join(&helper)),
+            "intake_plugin/{helper} is not shipped from plugins/python/intake_plugin"
         );
+    }
+    for (file, source) in &listed {
+        assert!(source.is_file(), "{file}: {} is missing", source.display());
     }
 }
 
@@ -94,11 +105,9 @@ fn built_template() -> &'static str {
     static BUILT: OnceLock<String> = OnceLock::new();
     BUILT.get_or_init(|| {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for file in manifest() {
+        for (file, source) in manifest() {
             file.hash(&mut hasher);
-            std::fs::read(template_dir().join(&file))
-                .unwrap()
-                .hash(&mut hasher);
+            std::fs::read(&source).unwrap().hash(&mut hasher);
         }
         let out = root().join("target/guests/python");
         std::fs::create_dir_all(&out).unwrap();

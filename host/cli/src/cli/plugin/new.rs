@@ -52,7 +52,8 @@ const RUST: &[TemplateFile] = &[
     },
 ];
 
-/// The Python template: the files host/cli/templates/python/MANIFEST lists.
+/// The Python template: the files host/cli/templates/python/MANIFEST lists, the shared ones
+/// (contract, pin, helper package) from where they live.
 const PYTHON: &[TemplateFile] = &[
     TemplateFile {
         path: "app.py",
@@ -64,7 +65,7 @@ const PYTHON: &[TemplateFile] = &[
     },
     TemplateFile {
         path: "requirements.txt",
-        text: include_str!("../../../templates/python/requirements.txt"),
+        text: include_str!("../../../../../plugins/python/requirements.txt"),
     },
     TemplateFile {
         path: "README.md",
@@ -76,31 +77,31 @@ const PYTHON: &[TemplateFile] = &[
     },
     TemplateFile {
         path: "wit/plugin.wit",
-        text: include_str!("../../../templates/python/wit/plugin.wit"),
+        text: include_str!("../../../../../plugins/sdk/wit/plugin.wit"),
     },
     TemplateFile {
         path: "intake_plugin/__init__.py",
-        text: include_str!("../../../templates/python/intake_plugin/__init__.py"),
+        text: include_str!("../../../../../plugins/python/intake_plugin/__init__.py"),
     },
     TemplateFile {
         path: "intake_plugin/errors.py",
-        text: include_str!("../../../templates/python/intake_plugin/errors.py"),
+        text: include_str!("../../../../../plugins/python/intake_plugin/errors.py"),
     },
     TemplateFile {
         path: "intake_plugin/money.py",
-        text: include_str!("../../../templates/python/intake_plugin/money.py"),
+        text: include_str!("../../../../../plugins/python/intake_plugin/money.py"),
     },
     TemplateFile {
         path: "intake_plugin/pages.py",
-        text: include_str!("../../../templates/python/intake_plugin/pages.py"),
+        text: include_str!("../../../../../plugins/python/intake_plugin/pages.py"),
     },
     TemplateFile {
         path: "intake_plugin/request.py",
-        text: include_str!("../../../templates/python/intake_plugin/request.py"),
+        text: include_str!("../../../../../plugins/python/intake_plugin/request.py"),
     },
     TemplateFile {
         path: "intake_plugin/timefmt.py",
-        text: include_str!("../../../templates/python/intake_plugin/timefmt.py"),
+        text: include_str!("../../../../../plugins/python/intake_plugin/timefmt.py"),
     },
 ];
 
