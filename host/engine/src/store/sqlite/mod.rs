@@ -8,6 +8,8 @@ pub(crate) mod queue;
 mod slots;
 
 pub use entries::kind_name;
+#[cfg(test)]
+mod migration_tests;
 mod schema;
 
 use std::path::Path;

@@ -187,5 +187,79 @@ pub(super) const MIGRATIONS: &[&str] = &[
         worker      TEXT NOT NULL,
         PRIMARY KEY (integration, slot)
     ) WITHOUT ROWID;
+    "#, // 6: the tables that hold a processor's whole record (its JSON, a kilobyte or more) become
+    // rowid tables. In a WITHOUT ROWID table a row that size overflows its b-tree cell (a cell
+    // holds about a quarter of a page), so every insert split pages and wrote overflow chains:
+    // storing a page of 200 donations cost three times what it does now (BENCHMARKS.md, "What
+    // the store costs a sync"). Same columns, same keys, rows copied as they are.
+    r#"
+    CREATE TABLE donations_6 (
+        integration   TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        reverses      TEXT,
+        amount        INTEGER NOT NULL,
+        currency      TEXT NOT NULL,
+        received_at   TEXT NOT NULL,
+        payout_id     TEXT,
+        record        TEXT NOT NULL,
+        via           TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        revision      INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (integration, id)
+    );
+    INSERT INTO donations_6 SELECT integration, id, kind, reverses, amount, currency,
+        received_at, payout_id, record, via, first_seen_at, updated_at, revision
+        FROM donations ORDER BY integration, received_at, id;
+    DROP TABLE donations;
+    ALTER TABLE donations_6 RENAME TO donations;
+    CREATE INDEX donations_by_time ON donations (integration, received_at, id);
+    CREATE INDEX donations_by_reverses ON donations (integration, reverses) WHERE reverses IS NOT NULL;
+
+    CREATE TABLE donation_history_6 (
+        integration TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        revision    INTEGER NOT NULL,
+        record      TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (integration, id, revision)
+    );
+    INSERT INTO donation_history_6 SELECT integration, id, revision, record, replaced_at
+        FROM donation_history;
+    DROP TABLE donation_history;
+    ALTER TABLE donation_history_6 RENAME TO donation_history;
+
+    CREATE TABLE fee_entries_6 (
+        integration TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        amount      INTEGER NOT NULL,
+        currency    TEXT NOT NULL,
+        charged_at  TEXT NOT NULL,
+        donation_id TEXT,
+        payout_id   TEXT,
+        record      TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (integration, id)
+    );
+    INSERT INTO fee_entries_6 SELECT integration, id, amount, currency, charged_at,
+        donation_id, payout_id, record, updated_at FROM fee_entries;
+    DROP TABLE fee_entries;
+    ALTER TABLE fee_entries_6 RENAME TO fee_entries;
+
+    CREATE TABLE payouts_6 (
+        integration TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        paid_at     TEXT NOT NULL,
+        net         INTEGER NOT NULL,
+        currency    TEXT NOT NULL,
+        record      TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (integration, id)
+    );
+    INSERT INTO payouts_6 SELECT integration, id, paid_at, net, currency, record, updated_at
+        FROM payouts;
+    DROP TABLE payouts;
+    ALTER TABLE payouts_6 RENAME TO payouts;
     "#,
 ];
