@@ -7,51 +7,10 @@ use std::time::Duration;
 
 use intake_engine::store::{Batch, Claim, Counts, RunSummary, Store, StoreError, Stream, Via};
 use intake_engine::{PgStore, SqliteStore};
-use intake_host::types::{
-    Donation, DonationKind, FeeEntry, Money, Payout, Person, RowError, Window,
-};
+use intake_host::types::{Donation, FeeEntry, Payout, Person, RowError, Window};
 
-fn usd(minor_units: i64) -> Money {
-    Money {
-        minor_units,
-        currency: "USD".into(),
-    }
-}
-
-fn donor() -> Person {
-    Person {
-        prefix: None,
-        first_name: "Ana".into(),
-        middle_name: None,
-        last_name: "Pérez".into(),
-        suffix: None,
-        email: Some("ana@example.com".into()),
-        phone: None,
-        address: None,
-        employer: None,
-        occupation: None,
-        processor_donor_id: None,
-    }
-}
-
-fn donation(id: &str, cents: i64, received_at: &str) -> Donation {
-    Donation {
-        id: id.into(),
-        kind: DonationKind::Contribution,
-        reverses: None,
-        amount: usd(cents),
-        fee: None,
-        net: None,
-        received_at: received_at.into(),
-        donor: donor(),
-        recurrence: None,
-        earmark: None,
-        source: None,
-        payout_id: None,
-        livemode: true,
-        extra: vec![],
-    }
-}
+mod support;
+use support::{donation, donor, usd};
 
 fn donations_only(donations: &[Donation]) -> Batch<'_> {
     Batch {
@@ -703,74 +662,4 @@ fn postgres_migrates_once_and_refuses_a_newer_schema() {
         "{error}"
     );
     let _ = SqliteStore::in_memory().unwrap();
-}
-
-/// A claim left by a process of this machine that is gone (a killed `intake sync`) is taken
-/// at once, without waiting for it to run out; a live process's claim is respected.
-/// Processes opening one new store file at the same moment (a service and a sync started
-/// together): every open succeeds and the schema is made once.
-#[test]
-fn sqlite_opening_a_new_store_together_migrates_it_once() {
-    for _ in 0..10 {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("intake.db");
-        let start = std::sync::Arc::new(std::sync::Barrier::new(6));
-        let opens: Vec<_> = (0..6)
-            .map(|_| {
-                let (path, start) = (path.clone(), start.clone());
-                std::thread::spawn(move || {
-                    start.wait();
-                    SqliteStore::open(&path)
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                })
-            })
-            .collect();
-        for open in opens {
-            assert_eq!(open.join().unwrap(), Ok(()));
-        }
-        let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.runs(None, 1).unwrap().len(), 0);
-    }
-}
-
-#[test]
-fn sqlite_a_dead_local_processs_claim_is_taken_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("intake.db");
-    let store = SqliteStore::open(&path).unwrap();
-    let hour = Duration::from_secs(3600);
-    // A finished child's pid: a process of this machine that no longer runs.
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let dead_pid = child.id();
-    child.wait().unwrap();
-    let host = store.worker().split(':').next().unwrap().to_string();
-    let dead = format!("{host}:{dead_pid}:0000abcd");
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    let claim_as = |holder: &str| {
-        raw.execute(
-            "INSERT OR REPLACE INTO leases (integration, holder, expires_ms) VALUES ('i', ?1, ?2)",
-            rusqlite::params![holder, i64::MAX / 2],
-        )
-        .unwrap();
-    };
-    claim_as(&dead);
-    assert_eq!(
-        store.claim("i", hour).unwrap(),
-        Claim::TakenOver { from: dead }
-    );
-
-    let alive = format!("{host}:{}:0000abcd", std::process::id());
-    claim_as(&alive);
-    assert_eq!(
-        store.claim("i", hour).unwrap(),
-        Claim::Busy { holder: alive }
-    );
-    let elsewhere = format!("another-host:{dead_pid}:0000abcd");
-    claim_as(&elsewhere);
-    assert_eq!(
-        store.claim("i", hour).unwrap(),
-        Claim::Busy { holder: elsewhere },
-        "another machine's process is not ours to judge: its claim runs out by time"
-    );
 }

@@ -1,6 +1,8 @@
-//! The embedded store: one SQLite file (bundled SQLite, WAL), one connection behind a mutex.
-//! Each trait method is one transaction.
+//! The embedded store: one SQLite file (bundled SQLite, WAL), one connection behind a mutex,
+//! and a thread that copies the write-ahead log into the file (checkpoint.rs). Each trait
+//! method is one transaction.
 
+mod checkpoint;
 pub(crate) mod contacts;
 pub(crate) mod entries;
 mod leases;
@@ -27,6 +29,8 @@ use super::{
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     worker: String,
+    /// Copies the write-ahead log into the file off the write path (a file store only).
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl SqliteStore {
@@ -39,7 +43,12 @@ impl SqliteStore {
             })?;
         }
         let conn = Connection::open(path)?;
-        SqliteStore::with_connection(conn)
+        let mut store = SqliteStore::with_connection(conn)?;
+        store
+            .conn()
+            .pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)?;
+        store.checkpointer = Some(checkpoint::Checkpointer::start(path)?);
+        Ok(store)
     }
 
     /// A store in memory: for tests and trials.
@@ -60,7 +69,15 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             worker: super::worker_name(),
+            checkpointer: None,
         })
+    }
+
+    /// A transaction was committed: let the checkpointer copy it into the file soon.
+    fn wrote(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.wrote();
+        }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -220,6 +237,7 @@ impl Store for SqliteStore {
             }
         }
         tx.commit()?;
+        self.wrote();
         Ok(counts)
     }
 
@@ -233,6 +251,7 @@ impl Store for SqliteStore {
         let tx = conn.transaction()?;
         let counts = entries::store(&tx, integration, batch, via)?;
         tx.commit()?;
+        self.wrote();
         Ok(counts)
     }
 
