@@ -2,8 +2,9 @@
 //! pass with nothing stored, measured alternately in one run, for Stripe and WinRed.
 //!
 //! Run: `cargo bench -p intake-engine --bench store_cost` (INTAKE_BENCH_N sets the donations
-//! per processor, default 100,000; INTAKE_BENCH_ROUNDS the rounds, default 3). It prints
-//! medians; BENCHMARKS.md keeps the figures.
+//! per processor, default 100,000; INTAKE_BENCH_ROUNDS the rounds, default 3;
+//! INTAKE_BENCH_ONLY=stripe|winred one processor). It prints medians; BENCHMARKS.md keeps the
+//! figures.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -102,6 +103,8 @@ async fn compare(
 fn main() {
     let n = env_number("INTAKE_BENCH_N", 100_000);
     let rounds = env_number("INTAKE_BENCH_ROUNDS", 3).max(1);
+    let only = std::env::var("INTAKE_BENCH_ONLY").ok();
+    let wanted = |processor: &str| only.as_deref().is_none_or(|o| o == processor);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -115,55 +118,88 @@ fn main() {
     rt.block_on(async {
         host.load_file(intake_test_artifacts::STRIPE).await.unwrap();
         host.load_file(intake_test_artifacts::WINRED).await.unwrap();
-
-        let mut stripe_config = stripe::Config::new(1, n);
-        stripe_config.live_charges = 0;
-        let emulator = stripe::StripeEmulator::start(stripe_config).await.unwrap();
-        let key = emulator.key(stripe::Mode::Test).to_string();
-        let url = emulator.url();
-        let integration = Integration::new("stripe")
-            .setting("mode", "test")
-            .setting("api_base", &url)
-            .secret("test_secret_key", &key)
-            .grant_origin(&url)
-            .route_secret("test_secret_key", &url);
-        let window = Window {
-            since: "2000-01-01T00:00:00Z".into(),
-            until: None,
-        };
-        let key_file = cache.path().join("stripe.key");
-        std::fs::write(&key_file, &key).unwrap();
-        let config = format!(
-            "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"stripe\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
-             [integration.settings]\nmode = \"test\"\napi_base = \"{url}\"\n\
-             [integration.secrets]\ntest_secret_key = {{ file = \"{}\" }}\n\
-             [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ test_secret_key = [\"{url}\"] }}\n",
-            intake_test_artifacts::STRIPE,
-            key_file.display()
-        );
-        compare(&format!("stripe, {n} test charges"), &host, &integration, &window, &config, rounds).await;
-        drop(emulator);
-
-        let emulator = winred::WinRedEmulator::start(winred::Config::new(1).federal("C00123456", n)).await.unwrap();
-        let token = emulator.committee(0).token.clone();
-        let url = emulator.url();
-        let integration = Integration::new("winred")
-            .setting("committee_level", "federal")
-            .setting("committee_fec_id", "C00123456")
-            .setting("api_base", &url)
-            .secret("api_token", &token)
-            .grant_origin(&url)
-            .route_secret("api_token", &url);
-        let token_file = cache.path().join("winred.token");
-        std::fs::write(&token_file, &token).unwrap();
-        let config = format!(
-            "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"winred\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
-             [integration.settings]\ncommittee_level = \"federal\"\ncommittee_fec_id = \"C00123456\"\napi_base = \"{url}\"\n\
-             [integration.secrets]\napi_token = {{ file = \"{}\" }}\n\
-             [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ api_token = [\"{url}\"] }}\n",
-            intake_test_artifacts::WINRED,
-            token_file.display()
-        );
-        compare(&format!("winred, {n} federal donations"), &host, &integration, &window, &config, rounds).await;
+        if wanted("stripe") {
+            stripe_pass(&host, cache.path(), n, rounds).await;
+        }
+        if wanted("winred") {
+            winred_pass(&host, cache.path(), n, rounds).await;
+        }
     });
+}
+
+/// Stripe: `n` test-mode charges.
+async fn stripe_pass(host: &Host, cache: &Path, n: usize, rounds: usize) {
+    let mut stripe_config = stripe::Config::new(1, n);
+    stripe_config.live_charges = 0;
+    let emulator = stripe::StripeEmulator::start(stripe_config).await.unwrap();
+    let key = emulator.key(stripe::Mode::Test).to_string();
+    let url = emulator.url();
+    let integration = Integration::new("stripe")
+        .setting("mode", "test")
+        .setting("api_base", &url)
+        .secret("test_secret_key", &key)
+        .grant_origin(&url)
+        .route_secret("test_secret_key", &url);
+    let window = Window {
+        since: "2000-01-01T00:00:00Z".into(),
+        until: None,
+    };
+    let key_file = cache.join("stripe.key");
+    std::fs::write(&key_file, &key).unwrap();
+    let config = format!(
+        "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"stripe\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
+         [integration.settings]\nmode = \"test\"\napi_base = \"{url}\"\n\
+         [integration.secrets]\ntest_secret_key = {{ file = \"{}\" }}\n\
+         [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ test_secret_key = [\"{url}\"] }}\n",
+        intake_test_artifacts::STRIPE,
+        key_file.display()
+    );
+    compare(
+        &format!("stripe, {n} test charges"),
+        host,
+        &integration,
+        &window,
+        &config,
+        rounds,
+    )
+    .await;
+}
+
+/// WinRed: `n` donations to one federal committee.
+async fn winred_pass(host: &Host, cache: &Path, n: usize, rounds: usize) {
+    let window = Window {
+        since: "2000-01-01T00:00:00Z".into(),
+        until: None,
+    };
+    let emulator = winred::WinRedEmulator::start(winred::Config::new(1).federal("C00123456", n))
+        .await
+        .unwrap();
+    let token = emulator.committee(0).token.clone();
+    let url = emulator.url();
+    let integration = Integration::new("winred")
+        .setting("committee_level", "federal")
+        .setting("committee_fec_id", "C00123456")
+        .setting("api_base", &url)
+        .secret("api_token", &token)
+        .grant_origin(&url)
+        .route_secret("api_token", &url);
+    let token_file = cache.join("winred.token");
+    std::fs::write(&token_file, &token).unwrap();
+    let config = format!(
+        "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"winred\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
+         [integration.settings]\ncommittee_level = \"federal\"\ncommittee_fec_id = \"C00123456\"\napi_base = \"{url}\"\n\
+         [integration.secrets]\napi_token = {{ file = \"{}\" }}\n\
+         [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ api_token = [\"{url}\"] }}\n",
+        intake_test_artifacts::WINRED,
+        token_file.display()
+    );
+    compare(
+        &format!("winred, {n} federal donations"),
+        host,
+        &integration,
+        &window,
+        &config,
+        rounds,
+    )
+    .await;
 }
