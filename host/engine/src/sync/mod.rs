@@ -4,6 +4,7 @@
 mod fleet;
 mod report;
 mod retry;
+mod second_look;
 mod window;
 
 use std::sync::Arc;
@@ -167,47 +168,9 @@ impl Engine {
         let (mut reports, held_elsewhere): (Vec<_>, Vec<_>) =
             walked.into_iter().map(|(_, done)| done).unzip();
 
-        // Second looks at those another worker held: if that worker dies or stalls, this one
-        // finishes its work in this run instead of leaving it to the next. Looked at until
-        // each is done, taken over, or its claim has had time to run out (a live holder
-        // renews it: that one is left to its holder). One its holder finished is left alone.
-        let ttl = self.config().sync.lease;
-        let give_up = Instant::now() + ttl + ttl / 3;
-        // Soon at first (a holder often finishes moments after the pass), then less often, up
-        // to a tenth of the claim (at most 2 s): a wait as long as the claim's tenth from the
-        // start made short runs with several workers wait seconds for nothing.
-        let longest = (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(2));
-        let mut every = Duration::from_millis(100).min(longest);
-        let mut pending: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
-        while !pending.is_empty() {
-            let retries = pending.iter().map(|&i| {
-                let limit = limit.clone();
-                let integration = chosen[i];
-                async move {
-                    let _permit = limit.acquire().await;
-                    self.sync_integration(integration, options, progress, mark, true)
-                        .await
-                }
-            });
-            let looked = futures_util::future::join_all(retries).await;
-            let mut still_held = Vec::new();
-            for (i, (retried, held)) in pending.into_iter().zip(looked) {
-                if retried.status != "busy" {
-                    reports[i] = retried;
-                } else if held {
-                    still_held.push(i);
-                }
-            }
-            pending = still_held;
-            if pending.is_empty() || Instant::now() >= give_up {
-                break;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = options.stop.cancelled() => break,
-            }
-            every = (every * 2).min(longest);
-        }
+        let held: Vec<usize> = (0..reports.len()).filter(|&i| held_elsewhere[i]).collect();
+        self.second_looks(&chosen, held, &mut reports, &limit, options, progress, mark)
+            .await;
         reports
     }
 
