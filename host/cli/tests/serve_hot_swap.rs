@@ -2,7 +2,7 @@
 //! and another starts syncs without pause, the Stripe plugin's file in the watched directory
 //! is replaced 20 times (two builds told apart by their stamped version, once a broken file).
 //! No request fails, nothing is lost or stored twice, and each new build is what
-//! `/api/plugins` reports within 1 s of its file changing.
+//! `/api/plugins` reports within 1 s of its file changing (and `/api/integrations` after).
 
 mod serve_support;
 
@@ -43,6 +43,24 @@ async fn serving(service: &Service) -> (String, Option<String>) {
         stripe["version"].as_str().unwrap().to_string(),
         stripe["last_reload_error"].as_str().map(str::to_string),
     )
+}
+
+/// The plugin version `/api/integrations` lists for the test's integration.
+async fn listed_version(service: &Service) -> String {
+    let response = client()
+        .get(service.at("/api/integrations"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let integration = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == INTEGRATION)
+        .unwrap();
+    integration["plugin_version"].as_str().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,6 +220,8 @@ async fn twenty_swaps_while_webhooks_and_syncs_run_fail_no_request_and_lose_noth
             let (now_serving, error) = serving(&service).await;
             if now_serving == *version && error.is_none() {
                 slowest = slowest.max(asked);
+                // The integration list names the build serving now, not the one loaded first.
+                assert_eq!(listed_version(&service).await, *version, "swap {swap}");
                 break;
             }
             assert!(

@@ -80,6 +80,8 @@ pub async fn integrations(State(state): State<AppState>) -> Response {
         Err(response) => return response,
     };
     let running = state.running();
+    // The version serving now: a plugin swapped while serving reports its new build.
+    let plugins = state.plugins();
     let list: Vec<_> = state
         .engine()
         .integrations()
@@ -87,11 +89,15 @@ pub async fn integrations(State(state): State<AppState>) -> Response {
         .map(|i| {
             let id = &i.config.id;
             let last = runs.iter().find(|r| &r.integration == id);
+            let version = plugins
+                .iter()
+                .find(|p| p.id == i.plugin.id)
+                .map_or(&i.plugin.version, |p| &p.version);
             json!({
                 "id": id,
                 "name": i.config.name,
                 "plugin": i.plugin.id,
-                "plugin_version": i.plugin.version,
+                "plugin_version": version,
                 "enabled": i.config.enabled,
                 "syncing": running.contains(id),
                 "last_run": last,
