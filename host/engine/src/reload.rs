@@ -1,5 +1,6 @@
-//! Hot swap: the plugin directory is watched, and a new or changed `.wasm` replaces the
-//! loaded plugin of its id while calls in flight finish on the old one.
+//! Hot swap: the plugin directory (and each plugin a config names by path) is watched, and a
+//! new or changed `.wasm` replaces the loaded plugin of its id while calls in flight finish on
+//! the old one.
 //!
 //! The runtime's [`Host::load_file`] already swaps atomically: the plugin table holds an
 //! `Arc` per id, a load compiles off to the side and then replaces the entry in one write,
@@ -83,10 +84,19 @@ pub fn spawn(
     in_use: impl Fn(&str) -> bool + Send + Sync + 'static,
     events: mpsc::UnboundedSender<ReloadEvent>,
 ) -> Result<PluginWatcher, ReloadError> {
-    let watch_error = |e: notify_debouncer_mini::notify::Error| ReloadError::Watch {
-        dir: dir.to_path_buf(),
-        reason: e.to_string(),
-    };
+    spawn_watching(host, dir, &[], in_use, events)
+}
+
+/// As [`spawn`], and also each of `files` wherever it is: the plugins a config names by path.
+/// In a file's directory only that file is watched (a directory of build outputs holds other
+/// components). With files to watch, a `dir` that does not exist is passed over.
+pub fn spawn_watching(
+    host: Host,
+    dir: &Path,
+    files: &[PathBuf],
+    in_use: impl Fn(&str) -> bool + Send + Sync + 'static,
+    events: mpsc::UnboundedSender<ReloadEvent>,
+) -> Result<PluginWatcher, ReloadError> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<PathBuf>>();
     let errors = events.clone();
     let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| match result {
@@ -100,11 +110,34 @@ pub fn spawn(
             });
         }
     })
-    .map_err(watch_error)?;
-    debouncer
-        .watcher()
-        .watch(dir, RecursiveMode::NonRecursive)
-        .map_err(watch_error)?;
+    .map_err(|e| ReloadError::Watch {
+        dir: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut dirs: Vec<&Path> = Vec::new();
+    if files.is_empty() || dir.is_dir() {
+        dirs.push(dir);
+    }
+    for parent in files.iter().filter_map(|f| f.parent()) {
+        if !dirs.contains(&parent) {
+            dirs.push(parent);
+        }
+    }
+    for watched in dirs {
+        debouncer
+            .watcher()
+            .watch(watched, RecursiveMode::NonRecursive)
+            .map_err(|e| ReloadError::Watch {
+                dir: watched.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+    }
+    let (dir_owned, files_owned) = (dir.to_path_buf(), files.to_vec());
+    let wanted = move |path: &Path| {
+        files_owned.iter().any(|f| f == path)
+            || (path.parent() == Some(dir_owned.as_path())
+                && path.extension().is_some_and(|e| e == "wasm"))
+    };
     let in_use: Arc<dyn Fn(&str) -> bool + Send + Sync> = Arc::new(in_use);
     let (no_runtime, watched) = (events.clone(), dir.to_path_buf());
     let work = async move {
@@ -116,7 +149,7 @@ pub fn spawn(
         let mut seen: std::collections::HashMap<PathBuf, FileStamp> =
             std::collections::HashMap::new();
         while let Some(mut paths) = rx.recv().await {
-            paths.retain(|p| p.extension().is_some_and(|e| e == "wasm"));
+            paths.retain(|p| wanted(p));
             paths.sort();
             paths.dedup();
             for path in paths {

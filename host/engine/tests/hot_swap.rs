@@ -199,6 +199,59 @@ async fn a_removed_file_unloads_only_when_no_enabled_integration_uses_it() {
     assert_eq!(left, ["winred"]);
 }
 
+/// A plugin the config names by path, outside the plugin directory, is swapped when its file
+/// changes; other components beside it (a directory of build outputs) are not loaded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_named_by_path_is_swapped_and_its_neighbours_are_not_loaded() {
+    let (plugins, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = elsewhere.path().join("hostile-custom.wasm");
+    std::fs::copy(intake_test_artifacts::HOSTILE, &file).unwrap();
+    let host = host();
+    host.load_file(&file).await.unwrap();
+    assert_eq!(which(&host).await.unwrap(), "base");
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let _watcher = reload::spawn_watching(
+        host.clone(),
+        plugins.path(),
+        std::slice::from_ref(&file),
+        |_| true,
+        tx,
+    )
+    .unwrap();
+
+    // A neighbour appears first: not a plugin of this config, so nothing is loaded.
+    std::fs::copy(
+        intake_test_artifacts::WINRED,
+        elsewhere.path().join("winred.wasm"),
+    )
+    .unwrap();
+    let temporary = elsewhere.path().join(".hostile-custom.wasm.partial");
+    std::fs::write(
+        &temporary,
+        std::fs::read(intake_test_artifacts::HOSTILE_V2).unwrap(),
+    )
+    .unwrap();
+    std::fs::rename(&temporary, &file).unwrap();
+    match next_event(&mut events).await {
+        ReloadEvent::Loaded { plugin, path, .. } => {
+            assert_eq!(
+                (plugin.as_str(), path.as_path()),
+                ("hostile", file.as_path())
+            );
+        }
+        other => panic!("expected the named file loaded, got {other:?}"),
+    }
+    assert_eq!(which(&host).await.unwrap(), "v2");
+    let loaded: Vec<String> = host.plugins().into_iter().map(|p| p.id).collect();
+    assert_eq!(loaded, ["hostile"], "the neighbour was not loaded");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), events.recv())
+            .await
+            .is_err(),
+        "no event for the neighbour"
+    );
+}
+
 async fn next_event(events: &mut mpsc::UnboundedReceiver<ReloadEvent>) -> ReloadEvent {
     tokio::time::timeout(Duration::from_secs(5), events.recv())
         .await

@@ -92,8 +92,9 @@ fn resume_left_work(state: &AppState) {
     }
 }
 
-/// Watch the config's plugin directory; each reload is logged and shown by `/api/plugins`.
-/// None when the directory cannot be watched (reported; the loaded plugins keep serving).
+/// Watch the config's plugin directory and the plugins it names by path; each reload is
+/// logged and shown by `/api/plugins`. None when they cannot be watched (reported; the loaded
+/// plugins keep serving).
 pub fn start_watcher(state: &AppState, host: intake_host::Host) -> Option<PluginWatcher> {
     let (events, mut received) = mpsc::unbounded_channel();
     // Asked of the engine as configured now: a reload may have switched users on or off.
@@ -105,8 +106,19 @@ pub fn start_watcher(state: &AppState, host: intake_host::Host) -> Option<Plugin
             .iter()
             .any(|i| i.config.enabled && i.plugin.id == plugin)
     };
-    let dir = state.engine().config().plugins_dir.clone();
-    let watcher = match reload::spawn(host, &dir, in_use, events) {
+    let engine = state.engine();
+    let config = engine.config();
+    // Plugins named by path are swapped too, wherever they are (those the config names when
+    // the service starts).
+    let files: Vec<_> = config
+        .integrations
+        .iter()
+        .filter_map(|i| match &i.plugin {
+            intake_engine::config::PluginRef::File(path) => Some(path.clone()),
+            intake_engine::config::PluginRef::Id(_) => None,
+        })
+        .collect();
+    let watcher = match reload::spawn_watching(host, &config.plugins_dir, &files, in_use, events) {
         Ok(w) => w,
         Err(e) => {
             tracing::warn!(error = %e, "plugins will not be reloaded while serving");
