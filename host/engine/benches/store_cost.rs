@@ -127,79 +127,94 @@ fn main() {
     });
 }
 
+/// One processor account, used twice: as the host's integration (the fetch alone) and as the
+/// engine's config (the sync), so both passes see the same settings, secret and grants.
+struct Account {
+    id: &'static str,
+    plugin: &'static str,
+    settings: Vec<(&'static str, String)>,
+    secret: (&'static str, String),
+    url: String,
+}
+
+impl Account {
+    fn integration(&self) -> Integration {
+        let (name, value) = &self.secret;
+        self.settings
+            .iter()
+            .fold(Integration::new(self.id), |i, (key, value)| {
+                i.setting(*key, value)
+            })
+            .secret(*name, value)
+            .grant_origin(&self.url)
+            .route_secret(*name, &self.url)
+    }
+
+    /// The engine's config, its secret in a file in `dir`.
+    fn config_text(&self, dir: &Path) -> String {
+        let (name, value) = &self.secret;
+        let secret_file = dir.join(format!("{}.secret", self.id));
+        std::fs::write(&secret_file, value).unwrap();
+        let settings: String = self
+            .settings
+            .iter()
+            .map(|(key, value)| format!("{key} = \"{value}\"\n"))
+            .collect();
+        let (id, plugin, url) = (self.id, self.plugin, &self.url);
+        format!(
+            "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"{id}\"\nplugin = \"{plugin}\"\n\
+             start_date = \"2000-01-01\"\n[integration.settings]\n{settings}\
+             [integration.secrets]\n{name} = {{ file = \"{}\" }}\n\
+             [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ {name} = [\"{url}\"] }}\n",
+            secret_file.display()
+        )
+    }
+
+    async fn compare(&self, label: &str, host: &Host, dir: &Path, rounds: usize) {
+        let window = Window {
+            since: "2000-01-01T00:00:00Z".into(),
+            until: None,
+        };
+        let config = self.config_text(dir);
+        compare(label, host, &self.integration(), &window, &config, rounds).await;
+    }
+}
+
 /// Stripe: `n` test-mode charges.
 async fn stripe_pass(host: &Host, cache: &Path, n: usize, rounds: usize) {
     let mut stripe_config = stripe::Config::new(1, n);
     stripe_config.live_charges = 0;
     let emulator = stripe::StripeEmulator::start(stripe_config).await.unwrap();
-    let key = emulator.key(stripe::Mode::Test).to_string();
-    let url = emulator.url();
-    let integration = Integration::new("stripe")
-        .setting("mode", "test")
-        .setting("api_base", &url)
-        .secret("test_secret_key", &key)
-        .grant_origin(&url)
-        .route_secret("test_secret_key", &url);
-    let window = Window {
-        since: "2000-01-01T00:00:00Z".into(),
-        until: None,
+    let account = Account {
+        id: "stripe",
+        plugin: intake_test_artifacts::STRIPE,
+        settings: vec![("mode", "test".into()), ("api_base", emulator.url())],
+        secret: (
+            "test_secret_key",
+            emulator.key(stripe::Mode::Test).to_string(),
+        ),
+        url: emulator.url(),
     };
-    let key_file = cache.join("stripe.key");
-    std::fs::write(&key_file, &key).unwrap();
-    let config = format!(
-        "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"stripe\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
-         [integration.settings]\nmode = \"test\"\napi_base = \"{url}\"\n\
-         [integration.secrets]\ntest_secret_key = {{ file = \"{}\" }}\n\
-         [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ test_secret_key = [\"{url}\"] }}\n",
-        intake_test_artifacts::STRIPE,
-        key_file.display()
-    );
-    compare(
-        &format!("stripe, {n} test charges"),
-        host,
-        &integration,
-        &window,
-        &config,
-        rounds,
-    )
-    .await;
+    let label = format!("stripe, {n} test charges");
+    account.compare(&label, host, cache, rounds).await;
 }
 
 /// WinRed: `n` donations to one federal committee.
 async fn winred_pass(host: &Host, cache: &Path, n: usize, rounds: usize) {
-    let window = Window {
-        since: "2000-01-01T00:00:00Z".into(),
-        until: None,
-    };
     let emulator = winred::WinRedEmulator::start(winred::Config::new(1).federal("C00123456", n))
         .await
         .unwrap();
-    let token = emulator.committee(0).token.clone();
-    let url = emulator.url();
-    let integration = Integration::new("winred")
-        .setting("committee_level", "federal")
-        .setting("committee_fec_id", "C00123456")
-        .setting("api_base", &url)
-        .secret("api_token", &token)
-        .grant_origin(&url)
-        .route_secret("api_token", &url);
-    let token_file = cache.join("winred.token");
-    std::fs::write(&token_file, &token).unwrap();
-    let config = format!(
-        "[sync]\nsettle_seconds = 0\n[[integration]]\nid = \"winred\"\nplugin = \"{}\"\nstart_date = \"2000-01-01\"\n\
-         [integration.settings]\ncommittee_level = \"federal\"\ncommittee_fec_id = \"C00123456\"\napi_base = \"{url}\"\n\
-         [integration.secrets]\napi_token = {{ file = \"{}\" }}\n\
-         [integration.grants]\norigins = [\"{url}\"]\nsecret_routes = {{ api_token = [\"{url}\"] }}\n",
-        intake_test_artifacts::WINRED,
-        token_file.display()
-    );
-    compare(
-        &format!("winred, {n} federal donations"),
-        host,
-        &integration,
-        &window,
-        &config,
-        rounds,
-    )
-    .await;
+    let account = Account {
+        id: "winred",
+        plugin: intake_test_artifacts::WINRED,
+        settings: vec![
+            ("committee_level", "federal".into()),
+            ("committee_fec_id", "C00123456".into()),
+            ("api_base", emulator.url()),
+        ],
+        secret: ("api_token", emulator.committee(0).token.clone()),
+        url: emulator.url(),
+    };
+    let label = format!("winred, {n} federal donations");
+    account.compare(&label, host, cache, rounds).await;
 }
