@@ -114,25 +114,41 @@ pub fn spawn_watching(
         dir: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut dirs: Vec<&Path> = Vec::new();
     if files.is_empty() || dir.is_dir() {
-        dirs.push(dir);
-    }
-    for parent in files.iter().filter_map(|f| f.parent()) {
-        if !dirs.contains(&parent) {
-            dirs.push(parent);
-        }
-    }
-    for watched in dirs {
         debouncer
             .watcher()
-            .watch(watched, RecursiveMode::NonRecursive)
+            .watch(dir, RecursiveMode::NonRecursive)
             .map_err(|e| ReloadError::Watch {
-                dir: watched.to_path_buf(),
+                dir: dir.to_path_buf(),
                 reason: e.to_string(),
             })?;
     }
-    let (dir_owned, files_owned) = (dir.to_path_buf(), files.to_vec());
+    // Absolute, so a file named relative to the working directory has a directory to watch
+    // and is recognized in the watcher's notices, which name it under that directory.
+    let files: Vec<PathBuf> = files
+        .iter()
+        .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+        .collect();
+    let mut watched_parents: Vec<&Path> = Vec::new();
+    for file in &files {
+        let Some(parent) = file.parent().filter(|p| !watched_parents.contains(p)) else {
+            continue;
+        };
+        // A file whose directory cannot be watched is reported; the rest are still watched.
+        match debouncer
+            .watcher()
+            .watch(parent, RecursiveMode::NonRecursive)
+        {
+            Ok(()) => watched_parents.push(parent),
+            Err(e) => {
+                let _ = events.send(ReloadEvent::Failed {
+                    path: file.clone(),
+                    error: format!("cannot watch {}: {e}; it will not reload", parent.display()),
+                });
+            }
+        }
+    }
+    let (dir_owned, files_owned) = (dir.to_path_buf(), files.clone());
     let wanted = move |path: &Path| {
         files_owned.iter().any(|f| f == path)
             || (path.parent() == Some(dir_owned.as_path())
