@@ -26,13 +26,7 @@ fn deploy(plugins: &Path, bytes: &[u8]) {
 
 /// The Stripe plugin as `/api/plugins` reports it: (version, last reload error).
 async fn serving(service: &Service) -> (String, Option<String>) {
-    let response = client()
-        .get(service.at("/api/plugins"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    let plugins: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let plugins = service.get_json("/api/plugins").await;
     let stripe = plugins
         .as_array()
         .unwrap()
@@ -47,13 +41,7 @@ async fn serving(service: &Service) -> (String, Option<String>) {
 
 /// The plugin version `/api/integrations` lists for the test's integration.
 async fn listed_version(service: &Service) -> String {
-    let response = client()
-        .get(service.at("/api/integrations"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    let list: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let list = service.get_json("/api/integrations").await;
     let integration = list
         .as_array()
         .unwrap()
@@ -261,18 +249,9 @@ async fn twenty_swaps_while_webhooks_and_syncs_run_fail_no_request_and_lose_noth
     }
     let waited = Instant::now();
     loop {
-        let runs: serde_json::Value = serde_json::from_str(
-            &client()
-                .get(service.at(&format!("/api/runs?integration={INTEGRATION}&limit=1")))
-                .bearer_auth(TOKEN)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        )
-        .unwrap();
+        let runs = service
+            .get_json(&format!("/api/runs?integration={INTEGRATION}&limit=1"))
+            .await;
         let status = runs[0]["summary"]["status"]
             .as_str()
             .unwrap_or_default()

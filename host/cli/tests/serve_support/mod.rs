@@ -200,6 +200,18 @@ impl Service {
         format!("{}{path}", self.url)
     }
 
+    /// `GET path` with the API token, its body read as JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = intake_emulators::webhooks::client()
+            .get(self.at(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let text = response.text().await.unwrap();
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: {e}: {text}"))
+    }
+
     /// SIGTERM, then the exit status (within `limit`).
     pub fn terminate(&mut self, limit: Duration) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
