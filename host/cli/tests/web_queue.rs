@@ -209,6 +209,19 @@ async fn browser(driver: &Driver) -> fantoccini::Client {
         .expect("a Chromium session from chromedriver")
 }
 
+/// The path the browser is at once it gets to `expected`, or where it still is after 10 s:
+/// a click on a submit button or a link returns before the page it leads to has loaded.
+async fn arrived_at(c: &fantoccini::Client, expected: &str) -> String {
+    let waited = Instant::now();
+    loop {
+        let path = c.current_url().await.unwrap().path().to_string();
+        if path == expected || waited.elapsed() > Duration::from_secs(10) {
+            return path;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn serve(page: QueuePage) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -284,7 +297,7 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
         .click()
         .await
         .unwrap();
-    assert_eq!(c.current_url().await.unwrap().path(), "/queue");
+    assert_eq!(arrived_at(&c, "/queue").await, "/queue");
     let heading = c.find(Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Import queue");
     let rows = c.find_all(Css("tbody tr")).await.unwrap();
@@ -332,10 +345,8 @@ async fn a_reviewer_in_chromium_approves_a_winred_donation_to_a_new_contact() {
         .click()
         .await
         .unwrap();
-    assert_eq!(
-        c.current_url().await.unwrap().path(),
-        format!("/queue/{}", item.id)
-    );
+    let opened = format!("/queue/{}", item.id);
+    assert_eq!(arrived_at(&c, &opened).await, opened);
     let label = c
         .find(Css(&format!("label[for='contact-{known}']")))
         .await
