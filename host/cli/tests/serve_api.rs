@@ -5,7 +5,7 @@ mod serve_support;
 
 use std::process::Command;
 
-use intake_emulators::stripe::{Config as StripeConfig, Mode, StripeEmulator, webhook};
+use intake_emulators::stripe::{Mode, webhook};
 use intake_emulators::webhooks::client;
 use serde_json::{Value, json};
 use serve_support::*;
@@ -49,19 +49,13 @@ fn cli_json(config: &std::path::Path, args: &[&str]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_approve_and_reject_round_trip_and_the_cli_agrees() {
-    let stripe = StripeEmulator::start(StripeConfig::new(31, 30))
-        .await
-        .unwrap();
+    let Served {
+        stripe,
+        dir: _dir,
+        config,
+        service,
+    } = serve_stripe(31, 30).await;
     let truth = stripe.ground_truth(Mode::Test);
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &stripe.url(),
-        stripe.key(Mode::Test),
-        "path = \"intake.db\"",
-        TOKEN_FROM_FILE,
-    );
-    let service = Service::start(&config);
     let paid: Vec<_> = truth
         .charges
         .iter()

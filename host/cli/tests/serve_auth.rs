@@ -9,18 +9,12 @@ use serve_support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_wants_the_token_from_the_file_and_health_is_open() {
-    let stripe = StripeEmulator::start(StripeConfig::new(3, 5))
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &stripe.url(),
-        stripe.key(Mode::Test),
-        "path = \"intake.db\"",
-        TOKEN_FROM_FILE,
-    );
-    let service = Service::start(&config);
+    let Served {
+        stripe: _stripe,
+        dir: _dir,
+        config: _config,
+        service,
+    } = serve_stripe(3, 5).await;
     let http = client();
     let integrations = service.at("/api/integrations");
 

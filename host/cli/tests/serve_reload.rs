@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use intake_emulators::stripe::{Config as StripeConfig, Mode, StripeEmulator, webhook};
+use intake_emulators::stripe::{Mode, webhook};
 use intake_emulators::webhooks::client;
 use serde_json::Value;
 use serve_support::*;
@@ -94,19 +94,13 @@ async fn attempt(service: &Service, trigger: &str, outcome: &str, reloads: u64) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_and_sighup_reload_the_config_while_serving_and_a_broken_edit_changes_nothing() {
-    let stripe = StripeEmulator::start(StripeConfig::new(5, 10))
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &stripe.url(),
-        stripe.key(Mode::Test),
-        "path = \"intake.db\"",
-        TOKEN_FROM_FILE,
-    );
+    let Served {
+        stripe,
+        dir: _dir,
+        config,
+        service,
+    } = serve_stripe(5, 10).await;
     let original = std::fs::read_to_string(&config).unwrap();
-    let service = Service::start(&config);
     assert_eq!(integrations(&service).await, [(INTEGRATION.into(), true)]);
     let status = get(&service, "/api/config").await;
     assert_eq!(status["reloads"], 0);

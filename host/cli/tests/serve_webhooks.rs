@@ -7,7 +7,7 @@ mod serve_support;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use intake_emulators::stripe::{Config as StripeConfig, Mode, StripeEmulator, webhook};
+use intake_emulators::stripe::{Mode, webhook};
 use intake_emulators::webhooks::client;
 use intake_engine::store::Store;
 use intake_engine::{Config, SqliteStore};
@@ -50,19 +50,13 @@ async fn metrics(service: &Service) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_good_bad_replayed_duplicate_oversized_then_a_sync_stores_each_donation_once() {
-    let stripe = StripeEmulator::start(StripeConfig::new(21, 40))
-        .await
-        .unwrap();
+    let Served {
+        stripe,
+        dir: _dir,
+        config,
+        service,
+    } = serve_stripe(21, 40).await;
     let truth = stripe.ground_truth(Mode::Test);
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &stripe.url(),
-        stripe.key(Mode::Test),
-        "path = \"intake.db\"",
-        TOKEN_FROM_FILE,
-    );
-    let service = Service::start(&config);
     let hook = service.at("/webhooks/stripe-test");
 
     let paid = truth

@@ -44,6 +44,39 @@ pub fn write_config(
     )
 }
 
+/// The start of most serve tests: a Stripe emulator (`seed`, `charges` test charges), a
+/// config over it in a new directory (SQLite store there, API token from a file), and
+/// `intake serve` running on it.
+pub struct Served {
+    /// Declared first, so dropped first: the service stops before its directory goes.
+    pub service: Service,
+    pub config: PathBuf,
+    pub dir: tempfile::TempDir,
+    pub stripe: intake_emulators::stripe::StripeEmulator,
+}
+
+/// Start a [`Served`].
+pub async fn serve_stripe(seed: u64, charges: usize) -> Served {
+    use intake_emulators::stripe::{Config, Mode, StripeEmulator};
+    let stripe = StripeEmulator::start(Config::new(seed, charges))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &stripe.url(),
+        stripe.key(Mode::Test),
+        "path = \"intake.db\"",
+        TOKEN_FROM_FILE,
+    );
+    Served {
+        service: Service::start(&config),
+        config,
+        dir,
+        stripe,
+    }
+}
+
 /// As [`write_config`], with a `[sync]` body and one Stripe integration per id.
 pub fn write_fleet_config(
     dir: &Path,
