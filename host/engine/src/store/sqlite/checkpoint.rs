@@ -1,8 +1,9 @@
 //! Checkpoints off the write path. SQLite's own checkpoint runs inside the commit that fills the
 //! write-ahead log past its limit: that commit copies the log into the database and waits for
 //! an fsync, and a sync waiting on it stalls. Here a thread with its own connection checkpoints
-//! soon after writes instead (PASSIVE: it never blocks a writer or a reader), so a commit only
-//! appends to the log. The writer keeps SQLite's checkpoint as a backstop at a larger size
+//! soon after each batch of entries is committed, the bulk of what a store writes (PASSIVE: it
+//! never blocks a writer or a reader), so a commit only appends to the log; smaller writes
+//! (runs, queue decisions) reach the file with the next batch's checkpoint or the backstop. The writer keeps SQLite's checkpoint as a backstop at a larger size
 //! ([`BACKSTOP_PAGES`]): a log written faster than this thread copies it still stays bounded.
 
 use std::path::Path;
